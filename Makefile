@@ -1,0 +1,47 @@
+# rnnlab — every target that needs the virtual environment creates it first.
+# The CPU build of torch is pinned for this install; on a GPU machine run
+#   make install TORCH_SPEC='torch'   (or the CUDA wheel you want) before anything else.
+PYTHON     ?= python3
+VENV       ?= .venv
+BIN        := $(VENV)/bin
+TORCH_SPEC ?= torch==2.13.0
+STAMP      := $(VENV)/.installed
+ARGS       ?=
+
+.PHONY: install train test test-all bench tensorboard lint format clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(TORCH_SPEC)'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install rnnlab with its dev tools
+
+train: $(STAMP)  ## train the default experiment (extra overrides: make train ARGS='model=lstm')
+	$(BIN)/rnnlab-train $(ARGS)
+
+test: $(STAMP)  ## fast tests
+	$(BIN)/pytest -q
+
+test-all: $(STAMP)  ## fast and slow tests
+	$(BIN)/pytest -q -m ''
+
+bench: $(STAMP)  ## framework-vs-raw-PyTorch step time, and make train vs the lesson's script
+	$(BIN)/python benchmarks/step_overhead.py
+	$(BIN)/python benchmarks/end_to_end.py
+
+tensorboard: $(STAMP)  ## TensorBoard over every run in experiments/ and multirun/
+	$(BIN)/tensorboard --logdir experiments
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:  ## remove what runs wrote (experiments/, multirun/) and caches; keeps .venv
+	find experiments multirun -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache benchmarks/results

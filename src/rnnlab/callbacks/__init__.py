@@ -1,0 +1,1 @@
+"""Lightning callbacks rnnlab adds: figures, console lines, the run's config in checkpoints."""

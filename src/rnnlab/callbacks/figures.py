@@ -1,0 +1,91 @@
+"""FigureWriter: the loss curve and confusion matrices, as PNG files and in TensorBoard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+from matplotlib.figure import Figure
+from pytorch_lightning.loggers import TensorBoardLogger
+
+from rnnlab.plotting import confusion_matrix_figure, loss_curve_figure
+
+CURVES = ("train/loss", "val/loss")
+
+
+class FigureWriter(pl.Callback):
+    """Keeps the per-epoch losses (also across a resume) and draws them when a stage ends."""
+
+    def __init__(self, output_dir: str, confusion_every_n_epochs: int = 5) -> None:
+        self.output_dir = Path(output_dir)
+        self.confusion_every_n_epochs = confusion_every_n_epochs
+        self.history: dict[str, list[float]] = {name: [] for name in CURVES}
+        self.epochs: list[int] = []
+
+    # what is remembered across a resume --------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {"history": self.history, "epochs": self.epochs}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.history = {name: list(state_dict["history"].get(name, [])) for name in CURVES}
+        self.epochs = list(state_dict["epochs"])
+
+    # collecting ---------------------------------------------------------------------
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        metrics = trainer.callback_metrics
+        self.epochs.append(trainer.current_epoch + 1)
+        for name in CURVES:
+            if name in metrics:
+                self.history[name].append(float(metrics[name]))
+
+    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        epoch = trainer.current_epoch + 1
+        final_epoch = epoch == trainer.max_epochs
+        if trainer.sanity_checking or (epoch % self.confusion_every_n_epochs and not final_epoch):
+            return  # drawing costs ~0.1 s, more than a small model's whole epoch
+        self._log_confusion(trainer, pl_module, "val")
+
+    def on_test_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        figure = self._log_confusion(trainer, pl_module, "test")
+        if figure is not None and trainer.is_global_zero:
+            self._save(figure, "confusion_matrix.png")
+
+    def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if not trainer.is_global_zero or not self.epochs:
+            return
+        spec = getattr(pl_module, "spec", None)
+        figure = loss_curve_figure(
+            self.epochs,
+            {name: values for name, values in self.history.items() if values},
+            baseline=getattr(spec, "baseline_loss", None),
+            baseline_name=getattr(spec, "baseline_name", None),
+            title=f"Loss: {getattr(spec, 'name', 'run')}",
+        )
+        self._save(figure, "loss_curve.png")
+
+    # drawing ------------------------------------------------------------------------
+    def _log_confusion(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str
+    ) -> Figure | None:
+        confusion = getattr(pl_module, "confusion_matrix", None)
+        matrix = confusion(stage) if confusion is not None else None
+        if matrix is None:
+            return None
+        figure = confusion_matrix_figure(
+            matrix.cpu().numpy(),
+            pl_module.spec.class_names,
+            title=f"Confusion matrix ({stage}, epoch {trainer.current_epoch + 1})"
+            if stage == "val"
+            else "Confusion matrix (test)",
+        )
+        for logger in trainer.loggers:
+            if isinstance(logger, TensorBoardLogger):
+                logger.experiment.add_figure(
+                    f"{stage}/confusion_matrix", figure, trainer.global_step, close=False
+                )
+        return figure
+
+    def _save(self, figure: Figure, filename: str) -> None:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        figure.savefig(self.output_dir / filename, dpi=120)

@@ -1,0 +1,1 @@
+"""Config handling that runs before torch is imported: paths, schema, validation."""

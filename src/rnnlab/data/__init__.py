@@ -1,0 +1,1 @@
+"""Sequence tasks and dataset sources, all handed to one SequenceDataModule."""

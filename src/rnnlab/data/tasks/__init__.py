@@ -1,0 +1,1 @@
+"""Synthetic sequence tasks from the lesson and the long-memory literature."""

@@ -1,0 +1,1 @@
+"""The recurrent network and the LightningModule that trains it."""

@@ -1,0 +1,1 @@
+"""What the entry points run: building components, training, evaluating, writing results."""

@@ -1,0 +1,49 @@
+"""Re-evaluate a checkpoint on its run's test split, rebuilt from the checkpoint alone."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+from omegaconf import DictConfig, OmegaConf
+
+from rnnlab.callbacks.run_config import CHECKPOINT_KEY
+from rnnlab.errors import CheckpointError
+from rnnlab.run.checkpoints import load_run_checkpoint
+from rnnlab.run.components import build_callbacks, build_datamodule, build_loggers, build_module
+from rnnlab.run.components import build_trainer
+from rnnlab.run.summary import scalar_metrics, write_metrics_file
+
+
+def evaluate(cfg: DictConfig) -> dict[str, Any]:
+    """Test the checkpoint at ``cfg.ckpt_path``; write and return the metrics record."""
+    started = time.perf_counter()
+    checkpoint = load_run_checkpoint(cfg.ckpt_path)
+    run_cfg = OmegaConf.create(checkpoint[CHECKPOINT_KEY])
+    pl.seed_everything(run_cfg.seed, workers=True, verbose=False)
+    datamodule = build_datamodule(run_cfg)
+    module = build_module(run_cfg, datamodule.spec)
+    try:
+        module.load_state_dict(checkpoint["state_dict"])
+    except (KeyError, RuntimeError) as error:
+        raise CheckpointError(
+            f"ckpt_path={cfg.ckpt_path!r} does not hold weights for the network it describes "
+            f"({str(error).splitlines()[0]})."
+        ) from None
+    trainer = build_trainer(cfg, build_callbacks(cfg), build_loggers(cfg))
+    trainer.test(module, datamodule=datamodule, verbose=True)
+    record = {
+        "status": "completed",
+        "name": cfg.name,
+        "task": datamodule.spec.name,
+        "evaluated_checkpoint": str(Path(cfg.ckpt_path)),
+        "epochs": checkpoint.get("epoch", -1) + 1,
+        "metrics": scalar_metrics(trainer.callback_metrics),
+        "wall_time_s": round(time.perf_counter() - started, 3),
+        "config": OmegaConf.to_container(run_cfg),
+    }
+    if trainer.is_global_zero:
+        write_metrics_file(Path(cfg.paths.output_dir), record)
+    return record

@@ -1,0 +1,20 @@
+"""Silence warnings that do not apply to rnnlab runs, so the ones that do stand out."""
+
+from __future__ import annotations
+
+import warnings
+
+#: (message regex, why it does not apply)
+KNOWN_WARNINGS: tuple[tuple[str, str], ...] = (
+    (
+        r".*smaller than the logging interval.*",
+        "rnnlab logs once per epoch, so the step-logging interval does not matter",
+    ),
+    (r".*isinstance\(treespec, LeafSpec\).*", "a deprecation inside Lightning, not in rnnlab"),
+    (r".*does not have many workers.*", "batches are sliced from in-memory tensors, no workers"),
+)
+
+
+def quiet_known_warnings() -> None:
+    for pattern, _reason in KNOWN_WARNINGS:
+        warnings.filterwarnings("ignore", message=pattern)
