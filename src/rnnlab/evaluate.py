@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import sys
+
 import hydra
 from omegaconf import DictConfig
 
+from rnnlab.config.group_options import check_group_overrides
 from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
 
+PROGRAM = "rnnlab-eval"
+
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="eval")
-def main(cfg: DictConfig) -> None:
-    with exit_on_user_error("rnnlab-eval"):
+def run(cfg: DictConfig) -> None:
+    with exit_on_user_error(PROGRAM):
         validate(cfg)
         from rnnlab.run.evaluation import evaluate
 
         evaluate(cfg)
+
+
+def main() -> None:
+    with exit_on_user_error(PROGRAM):
+        check_group_overrides(sys.argv[1:], CONFIG_DIR)
+    run()
 
 
 if __name__ == "__main__":

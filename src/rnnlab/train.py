@@ -6,21 +6,32 @@ bad value is reported in well under a second.
 
 from __future__ import annotations
 
+import sys
+
 import hydra
 from omegaconf import DictConfig
 
+from rnnlab.config.group_options import check_group_overrides
 from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
 
+PROGRAM = "rnnlab-train"
+
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="train")
-def main(cfg: DictConfig) -> float | None:
-    with exit_on_user_error("rnnlab-train"):
+def run(cfg: DictConfig) -> float | None:
+    with exit_on_user_error(PROGRAM):
         validate(cfg)
         from rnnlab.run.training import train
 
         return train(cfg)
+
+
+def main() -> float | None:
+    with exit_on_user_error(PROGRAM):
+        check_group_overrides(sys.argv[1:], CONFIG_DIR)
+    return run()
 
 
 if __name__ == "__main__":

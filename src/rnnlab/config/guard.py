@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
@@ -24,6 +24,8 @@ def _discard_unfinished_run_dir() -> None:
     checkpoints = run_dir / "checkpoints"
     if run_dir.is_dir() and not (checkpoints.is_dir() and any(checkpoints.iterdir())):
         shutil.rmtree(run_dir, ignore_errors=True)
+        with suppress(OSError):  # the <name>/ folder too, if this run was its only one
+            run_dir.parent.rmdir()
 
 
 @contextmanager

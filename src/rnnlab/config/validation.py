@@ -54,8 +54,8 @@ def _check_consistency(cfg: DictConfig) -> None:
     if data is not None and data.get("num_val") == 0:
         if monitor is not None and str(monitor).startswith("val/"):
             raise ConfigError(
-                f"callbacks.model_checkpoint.monitor={monitor!r} needs a validation split, "
-                "but data.num_val=0: set data.num_val >= 1 or callbacks.model_checkpoint.monitor=null."
+                f"callbacks.model_checkpoint.monitor={monitor!r} needs a validation split, but "
+                "data.num_val=0: set data.num_val >= 1 or callbacks.model_checkpoint.monitor=null."
             )
         if OmegaConf.select(cfg, "trainer.limit_val_batches", default=None) != 0:
             raise ConfigError(

@@ -66,7 +66,9 @@ class SequenceModule(pl.LightningModule):
     def training_step(self, batch: SequenceBatch, batch_idx: int) -> torch.Tensor:
         loss = self._shared_step(batch, self.train_metrics)
         batch_size = batch.inputs.shape[0]
-        self.log("train/loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=batch_size)
+        self.log(
+            "train/loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=batch_size
+        )
         return loss
 
     def validation_step(self, batch: SequenceBatch, batch_idx: int) -> None:

@@ -12,14 +12,21 @@ from omegaconf import DictConfig, OmegaConf
 from rnnlab.callbacks.run_config import CHECKPOINT_KEY
 from rnnlab.errors import CheckpointError
 from rnnlab.run.checkpoints import load_run_checkpoint
-from rnnlab.run.components import build_callbacks, build_datamodule, build_loggers, build_module
-from rnnlab.run.components import build_trainer
+from rnnlab.run.components import (
+    build_callbacks,
+    build_datamodule,
+    build_loggers,
+    build_module,
+    build_trainer,
+)
+from rnnlab.run.quiet import quiet_known_warnings
 from rnnlab.run.summary import scalar_metrics, write_metrics_file
 
 
 def evaluate(cfg: DictConfig) -> dict[str, Any]:
     """Test the checkpoint at ``cfg.ckpt_path``; write and return the metrics record."""
     started = time.perf_counter()
+    quiet_known_warnings()
     checkpoint = load_run_checkpoint(cfg.ckpt_path)
     run_cfg = OmegaConf.create(checkpoint[CHECKPOINT_KEY])
     pl.seed_everything(run_cfg.seed, workers=True, verbose=False)
