@@ -39,14 +39,16 @@ class FigureWriter(pl.Callback):
             if name in metrics:
                 self.history[name].append(float(metrics[name]))
 
-    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+    # The module closes an evaluation epoch in its own *_epoch_end hook, which Lightning runs
+    # after the callbacks' one: so the matrices are read when the stage ends.
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         epoch = trainer.current_epoch + 1
         final_epoch = epoch == trainer.max_epochs
         if trainer.sanity_checking or (epoch % self.confusion_every_n_epochs and not final_epoch):
             return  # drawing costs ~0.1 s, more than a small model's whole epoch
         self._log_confusion(trainer, pl_module, "val")
 
-    def on_test_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+    def on_test_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         figure = self._log_confusion(trainer, pl_module, "test")
         if figure is not None and trainer.is_global_zero:
             self._save(figure, "confusion_matrix.png")

@@ -2,8 +2,8 @@
 
 Lightning owns the loop, devices, precision and gradient clipping. This module only
 says how one batch becomes a loss and which metrics to keep. Per step it does tensor
-work alone (no ``.item()``, no logging calls that sync): metrics are accumulated by
-torchmetrics and logged once per epoch.
+work alone (no ``.item()``, no logging call, no metric update): the step's outputs are
+gathered in EpochOutputs, and losses and torchmetrics metrics are logged once an epoch.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from torchmetrics import MaxMetric, MetricCollection, MinMetric
 
 from rnnlab.data.loader import SequenceBatch
 from rnnlab.data.spec import TaskSpec
+from rnnlab.models.epoch_outputs import EpochOutputs
 from rnnlab.models.objective import Objective
 
 OptimizerFactory = Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]
+STAGES = ("train", "val", "test")
 
 
 class SequenceModule(pl.LightningModule):
@@ -47,73 +49,100 @@ class SequenceModule(pl.LightningModule):
         self.headline, mode = self.objective.headline
         self.val_best = MaxMetric() if mode == "max" else MinMetric()
         self.val_best.persistent(True)  # survives a resume from checkpoint
+        self.epoch_outputs = {stage: EpochOutputs() for stage in STAGES}
+        self._confusion: dict[str, torch.Tensor] = {}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Lightning records the running hook in _current_fx_name around every hook call,
+        # about 40 times a training step. nn.Module.__setattr__ checks every value against
+        # parameters, buffers and submodules (~4 µs each): for this plain string slot that
+        # is ~0.15 ms a step, more than a tiny RNN's forward pass. Set it directly.
+        if name == "_current_fx_name":
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
 
     def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         return self.network(inputs, lengths)
 
+    def transfer_batch_to_device(
+        self, batch: SequenceBatch, device: torch.device, dataloader_idx: int
+    ) -> SequenceBatch:
+        # SequenceDataModule already slices batches on the trainer's device: skip the walk
+        # over the batch that Lightning's default transfer makes at every step.
+        if isinstance(batch, SequenceBatch) and batch.inputs.device == device:
+            return batch
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
+
     # one batch -----------------------------------------------------------------
-    def _shared_step(
-        self, batch: SequenceBatch, metrics: MetricCollection, confusion: Any = None
-    ) -> torch.Tensor:
+    def _step(self, batch: SequenceBatch, stage: str) -> torch.Tensor:
         outputs = self.network(batch.inputs, batch.lengths)
         loss = self.objective.loss(outputs, batch.targets, batch.lengths)
         predictions, targets = self.objective.scored(outputs.detach(), batch.targets, batch.lengths)
-        metrics.update(predictions, targets)
-        if confusion is not None:
-            confusion.update(predictions, targets)
+        self.epoch_outputs[stage].add(loss, batch.inputs.shape[0], predictions, targets)
         return loss
 
     def training_step(self, batch: SequenceBatch, batch_idx: int) -> torch.Tensor:
-        loss = self._shared_step(batch, self.train_metrics)
-        batch_size = batch.inputs.shape[0]
-        self.log(
-            "train/loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=batch_size
-        )
-        return loss
+        return self._step(batch, "train")
 
     def validation_step(self, batch: SequenceBatch, batch_idx: int) -> None:
-        loss = self._shared_step(batch, self.val_metrics, self.val_confusion)
-        self.log("val/loss", loss, on_epoch=True, prog_bar=True, batch_size=batch.inputs.shape[0])
+        self._step(batch, "val")
 
     def test_step(self, batch: SequenceBatch, batch_idx: int) -> None:
-        loss = self._shared_step(batch, self.test_metrics, self.test_confusion)
-        self.log("test/loss", loss, on_epoch=True, batch_size=batch.inputs.shape[0])
+        self._step(batch, "test")
 
     # once per epoch ------------------------------------------------------------
-    def _log_epoch_metrics(self, metrics: MetricCollection) -> dict[str, torch.Tensor]:
-        values = metrics.compute()
+    def _close_epoch(
+        self, stage: str, metrics: MetricCollection, confusion: Any = None
+    ) -> dict[str, Any]:
+        """Log the epoch's loss and metrics (one torchmetrics update) and clear its outputs."""
+        outputs = self.epoch_outputs[stage]
+        if not len(outputs):
+            return {}
+        predictions, targets = outputs.predictions(), outputs.targets()
+        metrics.update(predictions, targets)
+        values = {f"{stage}/loss": outputs.mean_loss(), **metrics.compute()}
         metrics.reset()
-        self.log_dict(values, prog_bar=metrics.prefix != "train/")
+        if confusion is not None:
+            confusion.update(predictions, targets)
+            self._confusion[stage] = confusion.compute()
+            confusion.reset()
+        if self.spec.baseline_loss is not None:
+            values[f"{stage}/loss_baseline"] = float(self.spec.baseline_loss)
+        outputs.clear()
+        self.log_dict(
+            values,
+            on_step=False,
+            on_epoch=True,
+            prog_bar=stage != "test",
+            sync_dist=True,
+            batch_size=1,
+        )
         return values
 
-    def _log_baseline(self, stage: str) -> None:
-        if self.spec.baseline_loss is not None:
-            self.log(f"{stage}/loss_baseline", float(self.spec.baseline_loss))
+    def on_train_batch_end(self, outputs: Any, batch: SequenceBatch, batch_idx: int) -> None:
+        # Close the epoch at its last batch rather than in on_train_epoch_end: Lightning runs
+        # callbacks' on_train_epoch_end before the module's, and the figure and console
+        # callbacks should see this epoch's train/loss, not the previous one's.
+        if self.trainer.is_last_batch:
+            self._close_epoch("train", self.train_metrics)
 
     def on_train_epoch_end(self) -> None:
-        self._log_epoch_metrics(self.train_metrics)
-        self._log_baseline("train")
+        self._close_epoch("train", self.train_metrics)  # an epoch cut short (max_steps)
 
     def on_validation_epoch_end(self) -> None:
-        values = self._log_epoch_metrics(self.val_metrics)
-        if self.val_confusion is not None:
-            self.val_confusion.reset()
-        self._log_baseline("val")
-        if self.trainer.sanity_checking:
+        values = self._close_epoch("val", self.val_metrics, self.val_confusion)
+        if self.trainer.sanity_checking or not values:
             return  # the sanity check's batches say nothing about the best epoch
         self.val_best.update(values[f"val/{self.headline}"])
         self.log(f"val/{self.headline}_best", self.val_best.compute(), prog_bar=True)
 
     def on_test_epoch_end(self) -> None:
-        self._log_epoch_metrics(self.test_metrics)
-        if self.test_confusion is not None:
-            self.test_confusion.reset()
-        self._log_baseline("test")
+        self._close_epoch("test", self.test_metrics, self.test_confusion)
 
     def confusion_matrix(self, stage: str) -> torch.Tensor | None:
-        """This epoch's confusion matrix for 'val' or 'test' (rows: true, columns: predicted)."""
-        metric = self.val_confusion if stage == "val" else self.test_confusion
-        return None if metric is None else metric.compute()
+        """The last closed epoch's confusion matrix for 'val' or 'test' (rows: true class)."""
+        return self._confusion.get(stage)
 
     # optimisation --------------------------------------------------------------
     def configure_optimizers(self) -> Any:

@@ -51,6 +51,8 @@ class RecurrentNetwork(nn.Module):
     def _last_hidden(self, final_state: torch.Tensor | tuple[torch.Tensor, ...]) -> torch.Tensor:
         """The top layer's final hidden state, both directions side by side: (B, D * H)."""
         hidden = final_state[0] if isinstance(final_state, tuple) else final_state
+        if self.num_directions == 1:
+            return hidden[-1]
         directions = hidden[-self.num_directions :]
         return directions.transpose(0, 1).reshape(hidden.shape[1], -1)
 
