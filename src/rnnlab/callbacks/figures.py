@@ -77,9 +77,7 @@ class FigureWriter(pl.Callback):
         figure = confusion_matrix_figure(
             matrix.cpu().numpy(),
             pl_module.spec.class_names,
-            title=f"Confusion matrix ({stage}, epoch {trainer.current_epoch + 1})"
-            if stage == "val"
-            else "Confusion matrix (test)",
+            title=self._confusion_title(trainer, stage),
         )
         for logger in trainer.loggers:
             if isinstance(logger, TensorBoardLogger):
@@ -87,6 +85,14 @@ class FigureWriter(pl.Callback):
                     f"{stage}/confusion_matrix", figure, trainer.global_step, close=False
                 )
         return figure
+
+    @staticmethod
+    def _confusion_title(trainer: pl.Trainer, stage: str) -> str:
+        where = f"val, epoch {trainer.current_epoch + 1}" if stage == "val" else "test"
+        accuracy = trainer.callback_metrics.get(f"{stage}/acc")
+        if accuracy is not None:
+            where += f", accuracy {100 * float(accuracy):.2f}%"
+        return f"Confusion matrix ({where})"
 
     def _save(self, figure: Figure, filename: str) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)

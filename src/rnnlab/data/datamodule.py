@@ -14,7 +14,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-from rnnlab.data.loader import TensorBatchLoader
+from rnnlab.data.loader import SequenceBatch, TensorBatchLoader
 from rnnlab.data.spec import SequenceSplits, SequenceTensors, TaskSpec
 from rnnlab.errors import ConfigError
 
@@ -100,6 +100,15 @@ class SequenceDataModule(pl.LightningDataModule):
             rank=trainer.global_rank if trainer is not None else 0,
             world_size=trainer.world_size if trainer is not None else 1,
         )
+
+    def transfer_batch_to_device(
+        self, batch: Any, device: torch.device, dataloader_idx: int
+    ) -> Any:
+        # Batches are already sliced on the trainer's device: skip the walk over the batch
+        # that Lightning's default transfer makes at every step.
+        if isinstance(batch, SequenceBatch) and batch.inputs.device == device:
+            return batch
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
 
     def train_dataloader(self) -> TensorBatchLoader:
         return self._loader("train", shuffle=self.shuffle)

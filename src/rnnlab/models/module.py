@@ -65,15 +65,6 @@ class SequenceModule(pl.LightningModule):
     def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         return self.network(inputs, lengths)
 
-    def transfer_batch_to_device(
-        self, batch: SequenceBatch, device: torch.device, dataloader_idx: int
-    ) -> SequenceBatch:
-        # SequenceDataModule already slices batches on the trainer's device: skip the walk
-        # over the batch that Lightning's default transfer makes at every step.
-        if isinstance(batch, SequenceBatch) and batch.inputs.device == device:
-            return batch
-        return super().transfer_batch_to_device(batch, device, dataloader_idx)
-
     # one batch -----------------------------------------------------------------
     def _step(self, batch: SequenceBatch, stage: str) -> torch.Tensor:
         outputs = self.network(batch.inputs, batch.lengths)

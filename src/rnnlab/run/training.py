@@ -97,6 +97,9 @@ def train(cfg: DictConfig) -> float | None:
     }
     if trainer.is_global_zero:
         log_hparams(trainer, run_config, values)
-        write_metrics_file(run_dir, record)
+        path = write_metrics_file(run_dir, record)
+        headline = {k: v for k, v in values.items() if k in ("test/acc", "test/mse")}
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in headline.items())
+        print(f"rnnlab: run finished in {record['wall_time_s']:.1f} s ({shown}): {path}")
     optimized = cfg.get("optimized_metric")
     return values.get(optimized) if optimized else None
