@@ -99,6 +99,7 @@ class SequenceDataModule(pl.LightningDataModule):
             seed=int(self.source_options.get("seed", 0)),
             rank=trainer.global_rank if trainer is not None else 0,
             world_size=trainer.world_size if trainer is not None else 1,
+            variable_length=getattr(self.splits, name).variable_length,
         )
 
     def transfer_batch_to_device(

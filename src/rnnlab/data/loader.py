@@ -58,6 +58,7 @@ class TensorBatchLoader:
         seed: int = 0,
         rank: int = 0,
         world_size: int = 1,
+        variable_length: bool | None = None,
     ) -> None:
         self.tensors = tensors
         self.batch_size = batch_size
@@ -65,7 +66,11 @@ class TensorBatchLoader:
         self.world_size = world_size
         self.sampler = EpochOrder(len(tensors), shuffle, seed)
         self.batch_sampler = None  # Lightning inspects these two like a DataLoader's
-        self._variable_length = tensors.variable_length
+        # Passed in by the DataModule, which knows it from the host copy: asking a GPU
+        # tensor would cost a device sync.
+        self._variable_length = (
+            tensors.variable_length if variable_length is None else variable_length
+        )
         self._per_rank = len(tensors) // world_size if world_size > 1 else len(tensors)
 
     def __len__(self) -> int:
