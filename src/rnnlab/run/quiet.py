@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 #: (message regex, why it does not apply)
@@ -15,6 +16,18 @@ KNOWN_WARNINGS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Lightning's start-up advertisement, logged on every Trainer construction.
+_ADVERTISEMENT = "💡 Tip:"
+
+
+class _DropAdvertisement(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_ADVERTISEMENT)
+
+
 def quiet_known_warnings() -> None:
     for pattern, _reason in KNOWN_WARNINGS:
         warnings.filterwarnings("ignore", message=pattern)
+    logger = logging.getLogger("pytorch_lightning.utilities.rank_zero")
+    if not any(isinstance(f, _DropAdvertisement) for f in logger.filters):
+        logger.addFilter(_DropAdvertisement())

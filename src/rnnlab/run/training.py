@@ -20,7 +20,7 @@ from rnnlab.run.components import (
     build_trainer,
 )
 from rnnlab.run.quiet import quiet_known_warnings
-from rnnlab.run.summary import log_hparams, scalar_metrics, write_metrics_file
+from rnnlab.run.summary import announce, log_hparams, scalar_metrics, write_metrics_file
 
 
 def _run_config(cfg: DictConfig) -> dict[str, Any]:
@@ -97,9 +97,6 @@ def train(cfg: DictConfig) -> float | None:
     }
     if trainer.is_global_zero:
         log_hparams(trainer, run_config, values)
-        path = write_metrics_file(run_dir, record)
-        headline = {k: v for k, v in values.items() if k in ("test/acc", "test/mse")}
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in headline.items())
-        print(f"rnnlab: run finished in {record['wall_time_s']:.1f} s ({shown}): {path}")
+        announce(record, write_metrics_file(run_dir, record))
     optimized = cfg.get("optimized_metric")
     return values.get(optimized) if optimized else None
