@@ -20,7 +20,7 @@ from rnnlab.run.components import (
     build_trainer,
 )
 from rnnlab.run.quiet import quiet_known_warnings
-from rnnlab.run.summary import scalar_metrics, write_metrics_file
+from rnnlab.run.summary import announce, scalar_metrics, write_metrics_file
 
 
 def evaluate(cfg: DictConfig) -> dict[str, Any]:
@@ -52,5 +52,5 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
         "config": OmegaConf.to_container(run_cfg),
     }
     if trainer.is_global_zero:
-        write_metrics_file(Path(cfg.paths.output_dir), record)
+        announce(record, write_metrics_file(Path(cfg.paths.output_dir), record), "evaluation")
     return record

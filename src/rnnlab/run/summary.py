@@ -40,11 +40,11 @@ def write_metrics_file(run_dir: str | Path, record: dict[str, Any]) -> Path:
     return path
 
 
-def announce(record: dict[str, Any], path: Path) -> None:
+def announce(record: dict[str, Any], path: Path, what: str = "run") -> None:
     """One closing line on the console: wall time, headline test metric, metrics.json path."""
     headline = {k: v for k, v in record["metrics"].items() if k in ("test/acc", "test/mse")}
     shown = ", ".join(f"{name} {value:.4f}" for name, value in headline.items())
-    print(f"rnnlab: run finished in {record['wall_time_s']:.1f} s ({shown}): {path}")
+    print(f"rnnlab: {what} finished in {record['wall_time_s']:.1f} s ({shown}): {path}")
 
 
 def _flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
