@@ -13,18 +13,18 @@ from matplotlib.figure import Figure
 
 
 def loss_curve_figure(
-    epochs: Sequence[int],
-    curves: Mapping[str, Sequence[float]],
+    curves: Mapping[str, Sequence[Sequence[float]]],
     baseline: float | None = None,
     baseline_name: str | None = None,
     title: str = "Loss",
 ) -> Figure:
-    """One line per curve (e.g. train/loss, val/loss) against the epoch number."""
+    """One line per curve (e.g. train/loss, val/loss) of (epoch, loss) points."""
     figure = Figure(figsize=(8, 4), layout="tight")
     axes = figure.add_subplot()
-    for label, values in curves.items():
-        if values:
-            axes.plot(epochs[: len(values)], values, marker="o", markersize=3, label=label)
+    for label, points in curves.items():
+        if points:
+            epochs, values = zip(*points, strict=True)
+            axes.plot(epochs, values, marker="o", markersize=3, label=label)
     if baseline is not None:
         label = f"baseline: {baseline_name}" if baseline_name else "baseline"
         axes.axhline(baseline, linestyle="--", color="grey", label=f"{label} ({baseline:.4f})")

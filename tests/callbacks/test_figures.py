@@ -13,16 +13,10 @@ from rnnlab.plotting import confusion_matrix_figure, loss_curve_figure
 
 def test_figures_render_to_png(tmp_path: Path) -> None:
     writer = FigureWriter(str(tmp_path))
-    writer._save(loss_curve_figure([1, 2, 3], {"train/loss": [1.0, 0.5, 0.2]}, 0.3, "x"), "a.png")
+    writer._save(
+        loss_curve_figure({"train/loss": [[1, 1.0], [2, 0.5], [3, 0.2]]}, 0.3, "x"), "a.png"
+    )
     writer._save(confusion_matrix_figure(np.array([[3, 1], [0, 4]]), ["0", "1"]), "b.png")
     for name in ("a.png", "b.png"):
         image = imread(tmp_path / name)
         assert image.shape[0] > 100 and image.shape[1] > 100
-
-
-def test_history_round_trips_through_state_dict(tmp_path: Path) -> None:
-    writer = FigureWriter(str(tmp_path))
-    writer.epochs, writer.history["train/loss"] = [1, 2], [0.9, 0.4]
-    restored = FigureWriter(str(tmp_path))
-    restored.load_state_dict(writer.state_dict())
-    assert restored.epochs == [1, 2] and restored.history["train/loss"] == [0.9, 0.4]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from rnnlab.run.training import train
@@ -123,3 +124,21 @@ def test_fast_dev_run_tests_the_final_weights(compose_run) -> None:
     record = _metrics(cfg)
     assert record["tested_checkpoint"] == "final weights"
     assert "test/acc" in record["metrics"]
+
+
+def test_curves_follow_each_stage_and_survive_a_resume(compose_run) -> None:
+    """Validation every 2nd epoch gives val/loss points at epochs 2 and 4 only; the
+    checkpoint written at epoch 2's validation already holds epoch 2's training loss."""
+    first = compose_run(*TINY_RUN, "trainer.max_epochs=2", "trainer.check_val_every_n_epoch=2")
+    train(first)
+    last = Path(first.paths.output_dir) / "checkpoints" / "last.ckpt"
+    resumed = compose_run(
+        *TINY_RUN, "trainer.max_epochs=4", "trainer.check_val_every_n_epoch=2", f"ckpt_path={last}"
+    )
+    train(resumed)
+    checkpoint = torch.load(
+        Path(resumed.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=True
+    )
+    history = checkpoint["loss_history"]
+    assert [epoch for epoch, _ in history["train/loss"]] == [1, 2, 3, 4]
+    assert [epoch for epoch, _ in history["val/loss"]] == [2, 4]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytorch_lightning as pl
 from matplotlib.figure import Figure
@@ -11,40 +10,21 @@ from pytorch_lightning.loggers import TensorBoardLogger
 
 from rnnlab.plotting import confusion_matrix_figure, loss_curve_figure
 
-CURVES = ("train/loss", "val/loss")
-
 
 class FigureWriter(pl.Callback):
-    """Keeps the per-epoch losses (also across a resume) and draws them when a stage ends."""
+    """Draws the loss curve when fitting ends and confusion matrices when a stage ends."""
 
     def __init__(self, output_dir: str, confusion_every_n_epochs: int = 5) -> None:
         self.output_dir = Path(output_dir)
         self.confusion_every_n_epochs = confusion_every_n_epochs
-        self.history: dict[str, list[float]] = {name: [] for name in CURVES}
-        self.epochs: list[int] = []
-
-    # what is remembered across a resume --------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        return {"history": self.history, "epochs": self.epochs}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.history = {name: list(state_dict["history"].get(name, [])) for name in CURVES}
-        self.epochs = list(state_dict["epochs"])
-
-    # collecting ---------------------------------------------------------------------
-    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        metrics = trainer.callback_metrics
-        self.epochs.append(trainer.current_epoch + 1)
-        for name in CURVES:
-            if name in metrics:
-                self.history[name].append(float(metrics[name]))
 
     # The module closes an evaluation epoch in its own *_epoch_end hook, which Lightning runs
     # after the callbacks' one: so the matrices are read when the stage ends.
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if trainer.sanity_checking:
+            return
         epoch = trainer.current_epoch + 1
-        final_epoch = epoch == trainer.max_epochs
-        if trainer.sanity_checking or (epoch % self.confusion_every_n_epochs and not final_epoch):
+        if epoch % self.confusion_every_n_epochs and epoch != trainer.max_epochs:
             return  # drawing costs ~0.1 s, more than a small model's whole epoch
         self._log_confusion(trainer, pl_module, "val")
 
@@ -54,12 +34,12 @@ class FigureWriter(pl.Callback):
             self._save(figure, "confusion_matrix.png")
 
     def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if not trainer.is_global_zero or not self.epochs:
+        history = getattr(pl_module, "loss_history", {})
+        if not trainer.is_global_zero or not any(history.values()):
             return
         spec = getattr(pl_module, "spec", None)
         figure = loss_curve_figure(
-            self.epochs,
-            {name: values for name, values in self.history.items() if values},
+            {name: points for name, points in history.items() if points},
             baseline=getattr(spec, "baseline_loss", None),
             baseline_name=getattr(spec, "baseline_name", None),
             title=f"Loss: {getattr(spec, 'name', 'run')}",

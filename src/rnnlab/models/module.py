@@ -50,6 +50,10 @@ class SequenceModule(pl.LightningModule):
         self.val_best = MaxMetric() if mode == "max" else MinMetric()
         self.val_best.persistent(True)  # survives a resume from checkpoint
         self.epoch_outputs = {stage: EpochOutputs() for stage in STAGES}
+        #: "train/loss" and "val/loss" as [epoch, loss] pairs: the loss curve's data. Kept
+        #: here, not in a callback, so that a checkpoint written right after validation
+        #: already holds that epoch's training loss, and a resumed run draws every epoch.
+        self.loss_history: dict[str, list[list[float]]] = {"train/loss": [], "val/loss": []}
         self._confusion: dict[str, torch.Tensor] = {}
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -101,6 +105,9 @@ class SequenceModule(pl.LightningModule):
         if self.spec.baseline_loss is not None:
             values[f"{stage}/loss_baseline"] = float(self.spec.baseline_loss)
         outputs.clear()
+        curve = self.loss_history.get(f"{stage}/loss")
+        if curve is not None and not self.trainer.sanity_checking:
+            curve.append([self.current_epoch + 1, float(values[f"{stage}/loss"])])
         self.log_dict(
             values,
             on_step=False,
@@ -134,6 +141,15 @@ class SequenceModule(pl.LightningModule):
     def confusion_matrix(self, stage: str) -> torch.Tensor | None:
         """The last closed epoch's confusion matrix for 'val' or 'test' (rows: true class)."""
         return self._confusion.get(stage)
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint["loss_history"] = self.loss_history
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        stored = checkpoint.get("loss_history", {})
+        self.loss_history = {
+            name: [list(p) for p in stored.get(name, [])] for name in self.loss_history
+        }
 
     # optimisation --------------------------------------------------------------
     def configure_optimizers(self) -> Any:
