@@ -77,6 +77,9 @@ def test_consistency_rules(compose_run) -> None:
         validate(compose_run("model=lstm", "+model.nonlinearity=relu"))
     with pytest.raises(ConfigError, match="needs a validation split"):
         validate(compose_run("data.num_val=0"))
+    with pytest.raises(ConfigError, match="also pass ~callbacks.progress_bar"):
+        validate(compose_run("trainer.enable_progress_bar=false"))
+    validate(compose_run("trainer.enable_progress_bar=false", "~callbacks.progress_bar"))
     with pytest.raises(ConfigError, match="min_epochs=5 is larger than trainer.max_epochs=2"):
         validate(compose_run("trainer.min_epochs=5", "trainer.max_epochs=2"))
 

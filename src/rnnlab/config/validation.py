@@ -62,6 +62,16 @@ def _check_consistency(cfg: DictConfig) -> None:
                 "data.num_val=0 leaves nothing to validate on: set data.num_val >= 1 "
                 "or trainer.limit_val_batches=0."
             )
+    for switch, callback in (
+        ("enable_progress_bar", "progress_bar"),
+        ("enable_checkpointing", "model_checkpoint"),
+    ):
+        switched_off = OmegaConf.select(cfg, f"trainer.{switch}", default=None) is False
+        if switched_off and OmegaConf.select(cfg, f"callbacks.{callback}", default=None):
+            raise ConfigError(
+                f"trainer.{switch}=false contradicts callbacks.{callback}, which is still on: "
+                f"also pass ~callbacks.{callback} (or callbacks=none)."
+            )
     min_epochs = OmegaConf.select(cfg, "trainer.min_epochs", default=None)
     max_epochs = OmegaConf.select(cfg, "trainer.max_epochs", default=None)
     if isinstance(min_epochs, int) and isinstance(max_epochs, int) and min_epochs > max_epochs:
