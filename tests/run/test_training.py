@@ -106,6 +106,17 @@ def test_resume_continues_the_epoch_count(compose_run) -> None:
     assert record["global_step"] == 2 * first_record["global_step"]
 
 
+def test_resume_may_change_the_batch_size(compose_run) -> None:
+    first = compose_run(*TINY_RUN, "trainer.max_epochs=1")
+    train(first)
+    last = Path(first.paths.output_dir) / "checkpoints" / "last.ckpt"
+    resumed = compose_run(
+        *TINY_RUN, "trainer.max_epochs=2", "data.batch_size=32", f"ckpt_path={last}"
+    )
+    train(resumed)
+    assert _metrics(resumed)["epochs"] == 2
+
+
 def test_resume_refuses_a_different_model(compose_run) -> None:
     from rnnlab.errors import CheckpointError
 

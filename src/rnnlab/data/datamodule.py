@@ -20,6 +20,9 @@ from rnnlab.errors import ConfigError
 
 SequenceSource = Callable[..., SequenceSplits]
 
+#: Fields of data/*.yaml that shape the batches, not the data; all others go to the source.
+LOADER_FIELDS: tuple[str, ...] = ("batch_size", "shuffle")
+
 
 def _source_name(source: SequenceSource) -> str:
     target = getattr(source, "func", source)
@@ -33,7 +36,7 @@ def _check_source_options(source: SequenceSource, options: dict[str, Any]) -> No
         return
     unknown = sorted(set(options) - set(parameters))
     if unknown:
-        valid = ", ".join(["batch_size", "shuffle", *parameters])
+        valid = ", ".join([*LOADER_FIELDS, *parameters])
         raise ConfigError(
             f"data.{unknown[0]} is not a field of the {_source_name(source)} data source: "
             f"valid fields are {valid}."

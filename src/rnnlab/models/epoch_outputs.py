@@ -44,4 +44,5 @@ class EpochOutputs:
         return torch.cat(self._targets)
 
     def clear(self) -> None:
-        self.__init__()
+        for kept in (self._losses, self._counts, self._predictions, self._targets):
+            kept.clear()

@@ -9,10 +9,13 @@ import torch
 
 from rnnlab.callbacks.run_config import CHECKPOINT_KEY
 from rnnlab.config.validation import checkpoint_missing_message
+from rnnlab.data.datamodule import LOADER_FIELDS
 from rnnlab.errors import CheckpointError
 
-#: Config sections that must match for a checkpoint to continue (or be evaluated as) a run.
+#: Config sections that must match for a checkpoint to continue a run. How batches are cut
+#: (batch size, shuffling) may change on resume; the data and the network may not.
 IDENTITY_SECTIONS = ("data", "model")
+MAY_CHANGE_ON_RESUME = {f"data.{field}" for field in LOADER_FIELDS}
 
 
 def load_run_checkpoint(path: str) -> dict[str, Any]:
@@ -36,6 +39,8 @@ def load_run_checkpoint(path: str) -> dict[str, Any]:
 
 
 def _first_difference(old: Any, new: Any, prefix: str) -> tuple[str, Any, Any] | None:
+    if prefix in MAY_CHANGE_ON_RESUME:
+        return None
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
             found = _first_difference(old.get(key), new.get(key), f"{prefix}.{key}")

@@ -43,7 +43,11 @@ def write_metrics_file(run_dir: str | Path, record: dict[str, Any]) -> Path:
 def announce(record: dict[str, Any], path: Path, what: str = "run") -> None:
     """One closing line on the console: wall time, headline test metric, metrics.json path."""
     headline = {k: v for k, v in record["metrics"].items() if k in ("test/acc", "test/mse")}
-    shown = ", ".join(f"{name} {value:.4f}" for name, value in headline.items())
+    # a diverged run stores "nan" as text (JSON has no NaN): show it as it is
+    shown = ", ".join(
+        f"{name} {value:.4f}" if isinstance(value, float) else f"{name} {value}"
+        for name, value in headline.items()
+    )
     print(f"rnnlab: {what} finished in {record['wall_time_s']:.1f} s ({shown}): {path}")
 
 
