@@ -12,10 +12,12 @@ from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
 
+#: The primary config in CONFIG_DIR; the group check also reads its hydra.searchpath.
+CONFIG_NAME = "eval"
 PROGRAM = "rnnlab-eval"
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="eval")
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name=CONFIG_NAME)
 def run(cfg: DictConfig) -> None:
     with exit_on_user_error(PROGRAM):
         validate(cfg)
@@ -26,7 +28,7 @@ def run(cfg: DictConfig) -> None:
 
 def main() -> None:
     with exit_on_user_error(PROGRAM):
-        check_group_overrides(sys.argv[1:], CONFIG_DIR)
+        check_group_overrides(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
     run()
 
 

@@ -16,10 +16,12 @@ from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
 
+#: The primary config in CONFIG_DIR; the group check also reads its hydra.searchpath.
+CONFIG_NAME = "train"
 PROGRAM = "rnnlab-train"
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="train")
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name=CONFIG_NAME)
 def run(cfg: DictConfig) -> float | None:
     with exit_on_user_error(PROGRAM):
         validate(cfg)
@@ -30,7 +32,7 @@ def run(cfg: DictConfig) -> float | None:
 
 def main() -> float | None:
     with exit_on_user_error(PROGRAM):
-        check_group_overrides(sys.argv[1:], CONFIG_DIR)
+        check_group_overrides(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
     return run()
 
 

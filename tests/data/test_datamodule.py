@@ -42,7 +42,7 @@ def test_tensors_move_to_the_trainers_device_once() -> None:
     device = torch.device("meta")
     datamodule = SequenceDataModule(partial(majority_task), batch_size=8, num_train=16, seed=0)
     datamodule.trainer = SimpleNamespace(
-        strategy=SimpleNamespace(root_device=device), global_rank=0, world_size=1
+        strategy=SimpleNamespace(root_device=device), global_rank=0, world_size=1, overfit_batches=0
     )
     batch = next(iter(datamodule.train_dataloader()))
     assert batch.inputs.device == device and batch.targets.device == device

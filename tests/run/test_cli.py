@@ -66,3 +66,29 @@ def test_eval_of_a_damaged_checkpoint_is_one_sentence(tmp_path: Path) -> None:
         )
     )
     assert not (tmp_path / "experiments" / "eval").exists()
+
+
+def test_nothing_is_written_to_the_working_directory(tmp_path: Path) -> None:
+    """With paths under RNNLAB_ROOT, not even Lightning's defaults (its own ModelCheckpoint
+    when the callbacks group is empty, lightning_logs/) land in the launch directory."""
+    launch = tmp_path / "launch"
+    launch.mkdir()
+    root = tmp_path / "root"
+    env = {**os.environ, "RNNLAB_ROOT": str(root)}
+    for overrides in (
+        ("callbacks=none", "logger=none", "trainer.enable_progress_bar=false"),
+        ("trainer.max_epochs=1", "data.num_train=64", "logger=many", *QUIET),
+    ):
+        result = subprocess.run(
+            [str(BIN / "rnnlab-train"), "name=cwd", *overrides],
+            cwd=launch,
+            env=env,
+            text=True,
+            capture_output=True,
+            timeout=180,
+        )
+        assert result.returncode == 0, result.stderr
+    assert list(launch.iterdir()) == []
+    runs = sorted((root / "experiments" / "cwd").iterdir())
+    assert len(runs) == 2 and all((run / "metrics.json").is_file() for run in runs)
+    assert any((runs[0] / "checkpoints").glob("*.ckpt"))  # Lightning's own checkpoint

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
+import pytorch_lightning as pl
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -17,16 +19,35 @@ def _metrics(cfg) -> dict:
     return json.loads((Path(cfg.paths.output_dir) / "metrics.json").read_text())
 
 
+def _know_nothing_loss(cfg) -> float:
+    """The test loss of a network that learned nothing: uniform class probabilities
+    (ln C), or always answering 0 (the mean squared target)."""
+    from rnnlab.run.components import build_datamodule
+
+    splits = build_datamodule(cfg).splits
+    if splits.spec.is_classification:
+        return math.log(splits.spec.output_size)
+    return float((splits.test.targets**2).mean())
+
+
 @pytest.mark.parametrize("task", ["majority", "adding", "copy"])
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_each_cell_trains_on_each_task(compose_run, task: str, cell: str) -> None:
+    """Two tiny epochs: every value is a finite number in its range, and the network has
+    already learned something (the slow tests/run/test_task_defaults.py checks that the
+    default sizes beat each task's baseline)."""
     cfg = compose_run(f"data={task}", f"model={cell}", "data.seq_len=6", *TINY_RUN)
     train(cfg)
     record = _metrics(cfg)
     assert record["status"] == "completed" and record["epochs"] == 2
-    headline = "test/acc" if task != "adding" else "test/mse"
-    assert headline in record["metrics"]
-    assert (task != "majority") == ("test/loss_baseline" in record["metrics"])
+    metrics = record["metrics"]
+    assert all(isinstance(v, float) and math.isfinite(v) for v in metrics.values()), metrics
+    if task == "adding":
+        assert 0 <= metrics["test/mse"] == pytest.approx(metrics["test/loss"], rel=1e-5)
+    else:
+        assert 0 <= metrics["test/acc"] <= 1 and 0 <= metrics["val/acc_best"] <= 1
+    assert (task != "majority") == ("test/loss_baseline" in metrics)
+    assert metrics["test/loss"] < _know_nothing_loss(cfg)
 
 
 def test_a_run_leaves_everything_it_promises(compose_run) -> None:
@@ -153,3 +174,31 @@ def test_curves_follow_each_stage_and_survive_a_resume(compose_run) -> None:
     history = checkpoint["loss_history"]
     assert [epoch for epoch, _ in history["train/loss"]] == [1, 2, 3, 4]
     assert [epoch for epoch, _ in history["val/loss"]] == [2, 4]
+
+
+#: Targets of every training batch the BatchRecorder saw, in order.
+SEEN_BATCHES: list[list[int]] = []
+
+
+class BatchRecorder(pl.Callback):
+    """Records each training batch's targets (the sequences' labels, in batch order)."""
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx: int) -> None:
+        SEEN_BATCHES.append(batch.targets.tolist())
+
+
+def test_overfit_preset_trains_on_one_fixed_batch(compose_run) -> None:
+    SEEN_BATCHES.clear()
+    cfg = compose_run(
+        "debug=overfit",
+        "trainer.max_epochs=60",
+        f"+callbacks.recorder._target_={__name__}.BatchRecorder",
+        *TINY_RUN[1:],
+    )
+    train(cfg)
+    assert len(SEEN_BATCHES) == 60  # one batch an epoch
+    assert all(batch == SEEN_BATCHES[0] for batch in SEEN_BATCHES)
+    history = torch.load(
+        Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=True
+    )["loss_history"]["train/loss"]
+    assert history[0][1] > 0.5 and history[-1][1] < 0.01  # driven to ~0 on that batch

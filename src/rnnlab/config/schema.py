@@ -105,4 +105,7 @@ RULES: dict[str, Rule] = {
     "trainer.check_val_every_n_epoch": Rule(int, minimum=1, nullable=True),
     "trainer.log_every_n_steps": POSITIVE_INT,
     "trainer.accelerator": Rule(str, choices=("auto", "cpu", "gpu", "cuda", "mps", "tpu")),
+    # the metric that decides the best epoch
+    "callbacks.model_checkpoint.monitor": Rule(str, nullable=True),
+    "callbacks.model_checkpoint.mode": Rule(str, choices=("auto", "min", "max")),
 }

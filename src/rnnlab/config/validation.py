@@ -51,8 +51,13 @@ def _check_consistency(cfg: DictConfig) -> None:
         )
     data = cfg.get("data")
     monitor = OmegaConf.select(cfg, "callbacks.model_checkpoint.monitor", default=None)
+    if monitor is not None and monitor != "auto" and not str(monitor).startswith("val/"):
+        raise ConfigError(
+            f"callbacks.model_checkpoint.monitor={monitor!r} is not valid: expected auto, "
+            "a validation metric such as val/loss or val/acc, or null (the latest epoch)."
+        )
     if data is not None and data.get("num_val") == 0:
-        if monitor is not None and str(monitor).startswith("val/"):
+        if monitor is not None:
             raise ConfigError(
                 f"callbacks.model_checkpoint.monitor={monitor!r} needs a validation split, but "
                 "data.num_val=0: set data.num_val >= 1 or callbacks.model_checkpoint.monitor=null."

@@ -114,8 +114,12 @@ class SequenceDataModule(pl.LightningDataModule):
             return batch
         return super().transfer_batch_to_device(batch, device, dataloader_idx)
 
+    def _overfitting(self) -> bool:
+        """Lightning's overfit_batches needs the same batches every epoch."""
+        return self.trainer is not None and bool(self.trainer.overfit_batches)
+
     def train_dataloader(self) -> TensorBatchLoader:
-        return self._loader("train", shuffle=self.shuffle)
+        return self._loader("train", shuffle=self.shuffle and not self._overfitting())
 
     def val_dataloader(self) -> TensorBatchLoader:
         return self._loader("val", shuffle=False)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 import torch
+from torch.utils.data import SequentialSampler
 
 from rnnlab.data.spec import SequenceTensors
 
@@ -64,8 +65,13 @@ class TensorBatchLoader:
         self.batch_size = batch_size
         self.rank = rank
         self.world_size = world_size
-        self.sampler = EpochOrder(len(tensors), shuffle, seed)
-        self.batch_sampler = None  # Lightning inspects these two like a DataLoader's
+        self.order = EpochOrder(len(tensors), shuffle, seed)
+        # Lightning inspects these two like a DataLoader's: it calls ``sampler.set_epoch``, and
+        # it takes a SequentialSampler as proof that the order is fixed (overfit_batches).
+        self.sampler: EpochOrder | SequentialSampler = (
+            self.order if shuffle else SequentialSampler(range(len(tensors)))
+        )
+        self.batch_sampler = None
         # Passed in by the DataModule, which knows it from the host copy: asking a GPU
         # tensor would cost a device sync.
         self._variable_length = (
@@ -77,7 +83,7 @@ class TensorBatchLoader:
         return math.ceil(self._per_rank / self.batch_size)
 
     def _rank_indices(self) -> torch.Tensor | None:
-        order = self.sampler.indices()
+        order = self.order.indices()
         if self.world_size == 1:
             return order
         if order is None:

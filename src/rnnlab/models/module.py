@@ -34,6 +34,8 @@ class SequenceModule(pl.LightningModule):
         spec: TaskSpec,
         optimizer: OptimizerFactory,
         scheduler: dict[str, Any] | None = None,
+        best_metric: str | None = None,
+        best_mode: str = "max",
     ) -> None:
         super().__init__()
         self.network = network
@@ -46,9 +48,15 @@ class SequenceModule(pl.LightningModule):
         self.test_metrics = self.objective.metrics("test")
         self.val_confusion = self.objective.confusion_matrix()
         self.test_confusion = self.objective.confusion_matrix()
-        self.headline, mode = self.objective.headline
-        self.val_best = MaxMetric() if mode == "max" else MinMetric()
-        self.val_best.persistent(True)  # survives a resume from checkpoint
+        #: The metric that decides the best epoch (the checkpoint callback's monitor), whose
+        #: running best is logged as ``<metric>_best``; None: no best is tracked.
+        self.best_metric = best_metric
+        self.val_best: MaxMetric | MinMetric | None = None
+        if best_metric:
+            self.val_best = MaxMetric() if best_mode == "max" else MinMetric()
+            self.val_best.persistent(True)  # survives a resume from checkpoint
+        #: The epoch (1-based) of the checkpoint last loaded into this module, e.g. for testing.
+        self.loaded_epoch: int | None = None
         self.epoch_outputs = {stage: EpochOutputs() for stage in STAGES}
         #: "train/loss" and "val/loss" as [epoch, loss] pairs: the loss curve's data. Kept
         #: here, not in a callback, so that a checkpoint written right after validation
@@ -74,7 +82,8 @@ class SequenceModule(pl.LightningModule):
         outputs = self.network(batch.inputs, batch.lengths)
         loss = self.objective.loss(outputs, batch.targets, batch.lengths)
         predictions, targets = self.objective.scored(outputs.detach(), batch.targets, batch.lengths)
-        self.epoch_outputs[stage].add(loss, batch.inputs.shape[0], predictions, targets)
+        weight = self.objective.weight(batch.targets, batch.lengths)
+        self.epoch_outputs[stage].add(loss, weight, predictions, targets)
         return loss
 
     def training_step(self, batch: SequenceBatch, batch_idx: int) -> torch.Tensor:
@@ -130,10 +139,10 @@ class SequenceModule(pl.LightningModule):
 
     def on_validation_epoch_end(self) -> None:
         values = self._close_epoch("val", self.val_metrics, self.val_confusion)
-        if self.trainer.sanity_checking or not values:
+        if self.trainer.sanity_checking or self.val_best is None or self.best_metric not in values:
             return  # the sanity check's batches say nothing about the best epoch
-        self.val_best.update(values[f"val/{self.headline}"])
-        self.log(f"val/{self.headline}_best", self.val_best.compute(), prog_bar=True)
+        self.val_best.update(values[self.best_metric])
+        self.log(f"{self.best_metric}_best", self.val_best.compute(), prog_bar=True)
 
     def on_test_epoch_end(self) -> None:
         self._close_epoch("test", self.test_metrics, self.test_confusion)
@@ -146,6 +155,7 @@ class SequenceModule(pl.LightningModule):
         checkpoint["loss_history"] = self.loss_history
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self.loaded_epoch = int(checkpoint.get("epoch", -1)) + 1
         stored = checkpoint.get("loss_history", {})
         self.loss_history = {
             name: [list(p) for p in stored.get(name, [])] for name in self.loss_history

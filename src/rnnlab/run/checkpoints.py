@@ -12,9 +12,29 @@ from rnnlab.config.validation import checkpoint_missing_message
 from rnnlab.data.datamodule import LOADER_FIELDS
 from rnnlab.errors import CheckpointError
 
-#: Config sections that must match for a checkpoint to continue a run. How batches are cut
-#: (batch size, shuffling) may change on resume; the data and the network may not.
-IDENTITY_SECTIONS = ("data", "model")
+#: What must match for a checkpoint to continue a run, and why. How batches are cut (batch
+#: size, shuffling) may change on resume, and so may the epoch count, clipping and logging.
+#: The optimizer's and scheduler's settings may not: Lightning restores their saved state
+#: (learning rate, schedule position, T_max), so a new value would be silently ignored.
+RESUME_IDENTITY: dict[str, str] = {
+    "data": "use the data settings it was trained with",
+    "model": "use the model settings it was trained with",
+    "optimizer": (
+        "the optimizer's saved state is restored as it was, so a new value would be ignored; "
+        "resume with the value it was trained with, or start a new run"
+    ),
+    "scheduler": (
+        "the scheduler's saved state is restored as it was, so a new value would be ignored; "
+        "resume with the value it was trained with (pass it explicitly if it follows "
+        "trainer.max_epochs), or start a new run"
+    ),
+    "callbacks.model_checkpoint.monitor": (
+        "the best epoch so far was chosen by the old metric; resume with it"
+    ),
+    "callbacks.model_checkpoint.mode": "the best epoch so far was chosen by the old mode",
+}
+#: Testing a checkpoint only needs the same data and network.
+TEST_IDENTITY = ("data", "model")
 MAY_CHANGE_ON_RESUME = {f"data.{field}" for field in LOADER_FIELDS}
 
 
@@ -38,6 +58,13 @@ def load_run_checkpoint(path: str) -> dict[str, Any]:
     return checkpoint
 
 
+def _select(config: dict[str, Any], dotted: str) -> Any:
+    node: Any = config
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
 def _first_difference(old: Any, new: Any, prefix: str) -> tuple[str, Any, Any] | None:
     if prefix in MAY_CHANGE_ON_RESUME:
         return None
@@ -50,14 +77,32 @@ def _first_difference(old: Any, new: Any, prefix: str) -> tuple[str, Any, Any] |
     return None if old == new else (prefix, old, new)
 
 
-def check_same_run(path: str, checkpoint: dict[str, Any], run_config: dict[str, Any]) -> None:
-    """Refuse to resume a checkpoint whose data or model differ from the composed run."""
+def check_same_run(
+    path: str,
+    checkpoint: dict[str, Any],
+    run_config: dict[str, Any],
+    sections: tuple[str, ...] = tuple(RESUME_IDENTITY),
+) -> None:
+    """Refuse a checkpoint whose settings in ``sections`` differ from the composed run."""
     stored = checkpoint[CHECKPOINT_KEY]
-    for section in IDENTITY_SECTIONS:
-        found = _first_difference(stored.get(section), run_config.get(section), section)
+    for section in sections:
+        found = _first_difference(_select(stored, section), _select(run_config, section), section)
         if found:
             key, old, new = found
             raise CheckpointError(
-                f"ckpt_path={path!r} was trained with {key}={old!r}, but this run has "
-                f"{key}={new!r}: resume with the data and model settings it was trained with."
+                f"ckpt_path={path!r} was trained with {key}={_shown(old)}, but this run has "
+                f"{key}={_shown(new)}: {RESUME_IDENTITY[section]}."
             )
+
+
+def _shown(value: Any) -> str:
+    return "null" if value is None else repr(value)
+
+
+def resumed_from(path: str, checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """Which run a resumed run continues: for its metrics.json."""
+    return {
+        "checkpoint": str(Path(path).resolve()),
+        "run_dir": _select(checkpoint[CHECKPOINT_KEY], "paths.output_dir"),
+        "epochs_done": int(checkpoint.get("epoch", -1)) + 1,
+    }

@@ -39,7 +39,9 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
             f"ckpt_path={cfg.ckpt_path!r} does not hold weights for the network it describes "
             f"({str(error).splitlines()[0]})."
         ) from None
-    trainer = build_trainer(cfg, build_callbacks(cfg), build_loggers(cfg))
+    loggers = build_loggers(cfg)
+    callbacks = build_callbacks(cfg, datamodule.spec, has_logger=bool(loggers))
+    trainer = build_trainer(cfg, callbacks, loggers)
     trainer.test(module, datamodule=datamodule, verbose=True)
     record = {
         "status": "completed",

@@ -11,7 +11,15 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ModelCheckpoint
 
 from rnnlab.callbacks.run_config import RunConfigInCheckpoint
-from rnnlab.run.checkpoints import check_same_run, load_run_checkpoint
+from rnnlab.errors import ConfigError
+from rnnlab.models.module import SequenceModule
+from rnnlab.run.checkpoints import (
+    RESUME_IDENTITY,
+    TEST_IDENTITY,
+    check_same_run,
+    load_run_checkpoint,
+    resumed_from,
+)
 from rnnlab.run.components import (
     build_callbacks,
     build_datamodule,
@@ -51,35 +59,72 @@ def _checkpoint_paths(trainer: pl.Trainer, run_dir: Path) -> dict[str, str | Non
     }
 
 
+def _best_record(trainer: pl.Trainer, module: SequenceModule) -> dict[str, Any] | None:
+    """The monitored metric, its mode and best value: what chose the tested checkpoint."""
+    callback = trainer.checkpoint_callback
+    if not isinstance(callback, ModelCheckpoint) or callback.monitor is None:
+        return None
+    score = callback.best_model_score
+    return {
+        "monitor": callback.monitor,
+        "mode": callback.mode,
+        "value": None if score is None else float(score),
+    }
+
+
+def _check_stages(cfg: DictConfig) -> None:
+    if not cfg.get("train", True) and not cfg.get("test", True):
+        raise ConfigError("train=false and test=false leave nothing to do: set one of them true.")
+
+
 def train(cfg: DictConfig) -> float | None:
-    """Fit, test on the best checkpoint, write metrics.json; return the optimized metric."""
+    """Fit, test on the best checkpoint, write metrics.json; return the optimized metric.
+
+    With ``train=false``, the run tests ``ckpt_path`` (exactly what ``rnnlab-eval`` gives for
+    it, on this config's data) or, without one, the freshly initialised network.
+    """
     started = time.perf_counter()
     quiet_known_warnings()
+    _check_stages(cfg)
+    fitting = bool(cfg.get("train", True))
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     run_config = _run_config(cfg)
+    resumed = None
     if cfg.get("ckpt_path"):
-        check_same_run(cfg.ckpt_path, load_run_checkpoint(cfg.ckpt_path), run_config)
+        checkpoint = load_run_checkpoint(cfg.ckpt_path)
+        sections = tuple(RESUME_IDENTITY) if fitting else TEST_IDENTITY
+        check_same_run(cfg.ckpt_path, checkpoint, run_config, sections)
+        resumed = resumed_from(cfg.ckpt_path, checkpoint) if fitting else None
 
     datamodule = build_datamodule(cfg)
     spec = datamodule.spec
     module = build_module(cfg, spec)
-    callbacks = [*build_callbacks(cfg), RunConfigInCheckpoint(run_config)]
-    trainer = build_trainer(cfg, callbacks, build_loggers(cfg))
+    loggers = build_loggers(cfg)
+    callbacks = [
+        *build_callbacks(cfg, spec, has_logger=bool(loggers)),
+        RunConfigInCheckpoint(run_config),
+    ]
+    trainer = build_trainer(cfg, callbacks, loggers)
 
     metrics: dict[str, Any] = {}
-    if cfg.get("train", True):
+    if fitting:
         trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
         if trainer.interrupted:
             raise SystemExit("training was interrupted: the run has no metrics.json.")
         metrics.update(trainer.callback_metrics)
     run_dir = Path(cfg.paths.output_dir)
     checkpoints = _checkpoint_paths(trainer, run_dir)
-    tested = None
+    tested, tested_epoch = None, None
     if cfg.get("test", True):
-        tested = checkpoints["best"]
-        best_path = str(run_dir / tested) if tested else None
-        trainer.test(module, datamodule=datamodule, ckpt_path=best_path, verbose=True)
+        if fitting:
+            tested = checkpoints["best"]
+            test_path = str(run_dir / tested) if tested else None
+        else:
+            tested = test_path = cfg.get("ckpt_path")
+        module.loaded_epoch = None
+        trainer.test(module, datamodule=datamodule, ckpt_path=test_path, verbose=True)
         metrics.update(trainer.callback_metrics)
+        tested_epoch = module.loaded_epoch if test_path else trainer.current_epoch
 
     values = scalar_metrics(metrics)
     record = {
@@ -87,11 +132,14 @@ def train(cfg: DictConfig) -> float | None:
         "name": cfg.name,
         "task": spec.name,
         "metrics": values,
-        "epochs": trainer.current_epoch,
+        "epochs": trainer.current_epoch if fitting else (tested_epoch or 0),
         "global_step": trainer.global_step,
         "wall_time_s": round(time.perf_counter() - started, 3),
         "checkpoints": checkpoints,
-        "tested_checkpoint": tested or "final weights",
+        "tested_checkpoint": tested or ("final weights" if fitting else "untrained weights"),
+        "tested_epoch": tested_epoch,
+        "best": _best_record(trainer, module) if fitting else None,
+        "resumed_from": resumed,
         "task_spec": spec.to_dict(),
         "config": run_config,
     }
