@@ -7,6 +7,8 @@ BIN        := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP      := $(VENV)/.installed
 ARGS       ?=
+RUNS_ROOT  ?= $(or $(RNNLAB_ROOT),.)
+TB_ARGS    ?=
 
 .PHONY: install train test test-all bench tensorboard lint format clean
 
@@ -31,8 +33,8 @@ bench: $(STAMP)  ## framework-vs-raw-PyTorch step time, and make train vs the le
 	$(BIN)/python benchmarks/step_overhead.py
 	$(BIN)/python benchmarks/end_to_end.py
 
-tensorboard: $(STAMP)  ## TensorBoard over every run in experiments/ and multirun/
-	$(BIN)/tensorboard --logdir experiments
+tensorboard: $(STAMP)  ## TensorBoard over every run in experiments/ and multirun/ (under RNNLAB_ROOT)
+	$(BIN)/tensorboard --logdir_spec "experiments:$(RUNS_ROOT)/experiments,multirun:$(RUNS_ROOT)/multirun" $(TB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

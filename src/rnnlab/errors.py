@@ -11,3 +11,7 @@ class ConfigError(RnnlabError):
 
 class CheckpointError(RnnlabError):
     """A checkpoint file is missing, unreadable, or does not match the composed run."""
+
+
+class DivergedError(RnnlabError):
+    """Training produced a non-finite loss or gradient: the settings, not the code, need a fix."""

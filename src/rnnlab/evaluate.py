@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import hydra
@@ -11,6 +12,10 @@ from rnnlab.config.group_options import check_group_overrides
 from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
+
+# A user's mistake is caught and said in one sentence; what reaches Hydra is a bug, and a bug
+# needs its whole traceback, which Hydra prints only with this set.
+os.environ.setdefault("HYDRA_FULL_ERROR", "1")
 
 #: The primary config in CONFIG_DIR; the group check also reads its hydra.searchpath.
 CONFIG_NAME = "eval"

@@ -1,11 +1,14 @@
 """rnnlab-train: compose a run from conf/, validate it, train it, test it.
 
 Torch and Lightning are imported only after the config has passed validation, so a
-bad value is reported in well under a second.
+bad value is reported in well under a second. With ``-m`` every job of the grid is
+checked before the first one trains, job folders are named by the swept values, a
+failing job is recorded and the sweep goes on, and the sweep exits non-zero if any failed.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import hydra
@@ -15,25 +18,55 @@ from rnnlab.config.group_options import check_group_overrides
 from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
+from rnnlab.sweep.command_line import is_multirun, name_by_swept_values
+from rnnlab.sweep.folders import register_job_folder_resolver
+from rnnlab.sweep.job import in_multirun, isolated_job
+
+# A user's mistake is caught and said in one sentence; what reaches Hydra is a bug, and a bug
+# needs its whole traceback, which Hydra prints only with this set.
+os.environ.setdefault("HYDRA_FULL_ERROR", "1")
 
 #: The primary config in CONFIG_DIR; the group check also reads its hydra.searchpath.
 CONFIG_NAME = "train"
 PROGRAM = "rnnlab-train"
 
+# At import, so that launcher workers that unpickle ``run`` know the resolver too.
+register_job_folder_resolver()
+
+
+def _train(cfg: DictConfig) -> float | None:
+    validate(cfg)
+    from rnnlab.run.training import train
+
+    return train(cfg)
+
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name=CONFIG_NAME)
 def run(cfg: DictConfig) -> float | None:
+    if in_multirun():
+        with isolated_job(PROGRAM):
+            return _train(cfg)
+        return None
     with exit_on_user_error(PROGRAM):
-        validate(cfg)
-        from rnnlab.run.training import train
-
-        return train(cfg)
+        return _train(cfg)
 
 
 def main() -> float | None:
+    arguments = sys.argv[1:]
     with exit_on_user_error(PROGRAM):
-        check_group_overrides(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
-    return run()
+        check_group_overrides(arguments, CONFIG_DIR, CONFIG_NAME)
+        if is_multirun(arguments):
+            from rnnlab.sweep.preflight import check_grid
+
+            check_grid(arguments, CONFIG_DIR, CONFIG_NAME)
+            sys.argv = [sys.argv[0], *name_by_swept_values(arguments)]
+    result = run()
+    if is_multirun(arguments):
+        from rnnlab.sweep.summary import any_sweep_failed
+
+        if any_sweep_failed():
+            raise SystemExit(1)
+    return result
 
 
 if __name__ == "__main__":

@@ -92,3 +92,52 @@ def test_nothing_is_written_to_the_working_directory(tmp_path: Path) -> None:
     runs = sorted((root / "experiments" / "cwd").iterdir())
     assert len(runs) == 2 and all((run / "metrics.json").is_file() for run in runs)
     assert any((runs[0] / "checkpoints").glob("*.ckpt"))  # Lightning's own checkpoint
+
+
+def test_a_diverged_run_exits_non_zero_and_keeps_its_record(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            str(BIN / "rnnlab-train"),
+            "name=div",
+            "data=adding",
+            "model=rnn",
+            "model.nonlinearity=relu",
+            "optimizer.lr=1e4",
+            "data.num_train=256",
+            *QUIET,
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "RNNLAB_ROOT": str(tmp_path)},
+        text=True,
+        capture_output=True,
+        timeout=180,
+    )
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("rnnlab-train: error: the training loss became nan at epoch 1")
+    (run,) = (tmp_path / "experiments" / "div").iterdir()
+    record = json.loads((run / "metrics.json").read_text())
+    assert record["status"] == "diverged" and record["message"] in last_line
+
+
+def test_a_bug_in_a_component_is_reported_as_a_bug(tmp_path: Path) -> None:
+    """Not as "the config could not be built" with exit 2: a traceback and exit 1."""
+    result = subprocess.run(
+        [
+            str(BIN / "rnnlab-train"),
+            "model._target_=tests.run.test_components.raise_empty_assertion",
+            *QUIET,
+        ],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "RNNLAB_ROOT": str(tmp_path),
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        },
+        text=True,
+        capture_output=True,
+        timeout=180,
+    )
+    assert result.returncode == 1
+    assert "AssertionError" in result.stderr and "Traceback" in result.stderr
+    assert "could not be built" not in result.stderr

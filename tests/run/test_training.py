@@ -65,7 +65,7 @@ def test_a_run_leaves_everything_it_promises(compose_run) -> None:
     assert record["tested_checkpoint"] == "checkpoints/best.ckpt"
     assert record["config"]["model"]["cell"] == "gru"
 
-    events = EventAccumulator(str(run_dir / "tensorboard"), size_guidance={"images": 0}).Reload()
+    events = EventAccumulator(str(run_dir), size_guidance={"images": 0}).Reload()
     scalars = set(events.Tags()["scalars"])
     assert {"train/loss", "val/loss", "val/acc", "val/acc_best", "test/acc"} <= scalars
     assert len(events.Scalars("val/acc")) == 3

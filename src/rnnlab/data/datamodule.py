@@ -94,15 +94,29 @@ class SequenceDataModule(pl.LightningDataModule):
         return getattr(self._device_splits[device], name)
 
     def _loader(self, name: str, shuffle: bool) -> TensorBatchLoader:
+        """This rank's loader over split ``name``; see loader.py for how ranks share a split."""
         trainer = self.trainer
+        rank = trainer.global_rank if trainer is not None else 0
+        world_size = trainer.world_size if trainer is not None else 1
+        size = len(getattr(self.splits, name))
+        if 0 < size < world_size:
+            # A rank without a batch would skip the epoch-end sync that the others wait in.
+            raise ConfigError(
+                f"data.num_{name}={size} is fewer than the {world_size} processes "
+                f"(trainer.devices), and each process needs at least one {name} sequence: "
+                f"raise data.num_{name} or lower trainer.devices."
+            )
         return TensorBatchLoader(
             self._split_on_device(name),
             batch_size=self.batch_size,
             shuffle=shuffle,
             seed=int(self.source_options.get("seed", 0)),
-            rank=trainer.global_rank if trainer is not None else 0,
-            world_size=trainer.world_size if trainer is not None else 1,
+            rank=rank,
+            world_size=world_size,
             variable_length=getattr(self.splits, name).variable_length,
+            # DDP syncs gradients at every training step, so every rank needs as many steps;
+            # evaluation has no such sync and must see every sequence exactly once.
+            equal_shares=name == "train",
         )
 
     def transfer_batch_to_device(

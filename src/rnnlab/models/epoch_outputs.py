@@ -6,11 +6,13 @@ So each step only appends its detached tensors here (no host sync, no checks), a
 metrics see the epoch's outputs in one update when it ends. The math stays torchmetrics'.
 A batch's loss counts by its weight (Objective.weight: valid steps or sequences), which may
 be a device tensor such as ``lengths.sum()``, so that it too is read only at the epoch end.
+Under DDP the epoch loss is the ratio of the two ``loss_sums`` each summed over ranks.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.distributed as dist
 
 
 class EpochOutputs:
@@ -38,12 +40,13 @@ class EpochOutputs:
     def __len__(self) -> int:
         return len(self._counts)
 
-    def mean_loss(self) -> torch.Tensor:
-        """The loss averaged over what each batch's loss averages (valid steps or sequences).
+    def loss_sums(self) -> torch.Tensor:
+        """``[sum(loss * weight), sum(weight)]`` over the epoch's batches, in >= float32.
 
-        That is the mean over all of the epoch's valid steps (or sequences), whatever the
-        batches' sizes. Counts are summed in at least float32: a half-precision loss could
-        not hold an epoch's number of steps.
+        Summed over ranks, these give the exact global mean loss (``global_mean_loss``)
+        however unevenly the ranks shared the sequences; a mean of per-rank means would
+        weigh a rank with fewer sequences too much. Counts are summed in at least float32:
+        a half-precision loss could not hold an epoch's number of steps.
         """
         losses = torch.stack(self._losses)
         dtype = torch.promote_types(losses.dtype, torch.float32)
@@ -53,7 +56,16 @@ class EpochOutputs:
             counts = torch.stack(
                 [torch.as_tensor(count).to(losses.device, dtype) for count in self._counts]
             )
-        return (losses.to(dtype) * counts).sum() / counts.sum()
+        return torch.stack(((losses.to(dtype) * counts).sum(), counts.sum()))
+
+    def mean_loss(self) -> torch.Tensor:
+        """The loss averaged over what each batch's loss averages (valid steps or sequences).
+
+        That is the mean over all of the epoch's valid steps (or sequences), whatever the
+        batches' sizes.
+        """
+        sums = self.loss_sums()
+        return sums[0] / sums[1]
 
     def predictions(self) -> torch.Tensor:
         return torch.cat(self._predictions)
@@ -64,3 +76,16 @@ class EpochOutputs:
     def clear(self) -> None:
         for kept in (self._losses, self._counts, self._predictions, self._targets):
             kept.clear()
+
+
+def global_mean_loss(outputs: EpochOutputs) -> torch.Tensor:
+    """The epoch's mean loss over every rank's batches (the local one without DDP).
+
+    ``loss_sums`` is summed over the default process group, the one torchmetrics syncs its
+    metrics over, so loss and metrics always describe the same sequences. One all-reduce an
+    epoch; a single process only pays the ``is_initialized`` check.
+    """
+    sums = outputs.loss_sums()
+    if dist.is_available() and dist.is_initialized():
+        dist.all_reduce(sums, op=dist.ReduceOp.SUM)
+    return sums[0] / sums[1]

@@ -18,7 +18,7 @@ from torchmetrics import MaxMetric, MetricCollection, MinMetric
 
 from rnnlab.data.loader import SequenceBatch
 from rnnlab.data.spec import TaskSpec
-from rnnlab.models.epoch_outputs import EpochOutputs
+from rnnlab.models.epoch_outputs import EpochOutputs, global_mean_loss
 from rnnlab.models.objective import Objective
 
 OptimizerFactory = Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]
@@ -105,7 +105,9 @@ class SequenceModule(pl.LightningModule):
             return {}
         predictions, targets = outputs.predictions(), outputs.targets()
         metrics.update(predictions, targets)
-        values = {f"{stage}/loss": outputs.mean_loss(), **metrics.compute()}
+        # Under DDP: summed over ranks, then divided, so the exact mean over every sequence
+        # even when ranks hold uneven shares (a mean of the ranks' means would not be).
+        values = {f"{stage}/loss": global_mean_loss(outputs), **metrics.compute()}
         metrics.reset()
         if confusion is not None:
             confusion.update(predictions, targets)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
+import torch
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ModelCheckpoint
 
+from rnnlab.callbacks.finite_guard import ADVICE
 from rnnlab.callbacks.run_config import RunConfigInCheckpoint
-from rnnlab.errors import ConfigError
+from rnnlab.data.datamodule import SequenceDataModule
+from rnnlab.errors import ConfigError, DivergedError
 from rnnlab.models.module import SequenceModule
 from rnnlab.run.checkpoints import (
     RESUME_IDENTITY,
@@ -27,15 +32,16 @@ from rnnlab.run.components import (
     build_module,
     build_trainer,
 )
+from rnnlab.run.hparams import log_hparams
 from rnnlab.run.quiet import quiet_known_warnings
-from rnnlab.run.summary import announce, log_hparams, scalar_metrics, write_metrics_file
+from rnnlab.run.summary import announce, scalar_metrics, write_metrics_file
 
 
 def _run_config(cfg: DictConfig) -> dict[str, Any]:
-    """The resolved config as plain containers, without Hydra's own node."""
-    config = OmegaConf.to_container(cfg, resolve=True)
-    config.pop("hydra", None)
-    return config
+    """The resolved config as plain containers, without Hydra's own node (present when
+    composed with ``return_hydra_config``; its sweep fields do not resolve in a single run)."""
+    task = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
+    return OmegaConf.to_container(task, resolve=True)
 
 
 def _relative_to(run_dir: Path, path: str) -> str | None:
@@ -59,7 +65,7 @@ def _checkpoint_paths(trainer: pl.Trainer, run_dir: Path) -> dict[str, str | Non
     }
 
 
-def _best_record(trainer: pl.Trainer, module: SequenceModule) -> dict[str, Any] | None:
+def _best_record(trainer: pl.Trainer) -> dict[str, Any] | None:
     """The monitored metric, its mode and best value: what chose the tested checkpoint."""
     callback = trainer.checkpoint_callback
     if not isinstance(callback, ModelCheckpoint) or callback.monitor is None:
@@ -70,6 +76,47 @@ def _best_record(trainer: pl.Trainer, module: SequenceModule) -> dict[str, Any] 
         "mode": callback.mode,
         "value": None if score is None else float(score),
     }
+
+
+def _check_finished_finite(metrics: dict[str, Any], stage: str) -> None:
+    """A stage that ends with a non-finite loss diverged, guard or no guard."""
+    for name in (f"{stage}/loss", "val/loss") if stage == "train" else (f"{stage}/loss",):
+        loss = metrics.get(name)
+        if loss is not None and not math.isfinite(float(loss)):
+            raise DivergedError(f"{name} ended at {float(loss):g}: training diverged; {ADVICE}.")
+
+
+def _test(
+    cfg: DictConfig,
+    trainer: pl.Trainer,
+    module: SequenceModule,
+    datamodule: SequenceDataModule,
+    run_dir: Path,
+    fitting: bool,
+) -> tuple[str | None, int | None]:
+    """Test the best checkpoint (or ``ckpt_path`` when not fitting); which one, which epoch."""
+    if fitting:
+        tested = _checkpoint_paths(trainer, run_dir)["best"]
+        test_path = str(run_dir / tested) if tested else None
+    else:
+        tested = test_path = cfg.get("ckpt_path")
+    module.loaded_epoch = None
+    trainer.test(module, datamodule=datamodule, ckpt_path=test_path, verbose=True)
+    return tested, module.loaded_epoch if test_path else trainer.current_epoch
+
+
+def _tested_name(tested: str | None, status: str, fitting: bool) -> str | None:
+    """What the test stage ran on: a checkpoint, the final or untrained weights, or nothing."""
+    if status != "completed":
+        return tested
+    return tested or ("final weights" if fitting else "untrained weights")
+
+
+def _command_line_overrides() -> list[str]:
+    """The overrides this run was composed with (a sweep job's own values included)."""
+    if not HydraConfig.initialized():
+        return []
+    return list(HydraConfig.get().overrides.task)
 
 
 def _check_stages(cfg: DictConfig) -> None:
@@ -107,44 +154,47 @@ def train(cfg: DictConfig) -> float | None:
     trainer = build_trainer(cfg, callbacks, loggers)
 
     metrics: dict[str, Any] = {}
-    if fitting:
-        trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
-        if trainer.interrupted:
-            raise SystemExit("training was interrupted: the run has no metrics.json.")
-        metrics.update(trainer.callback_metrics)
+    status, message, tested, tested_epoch = "completed", None, None, None
     run_dir = Path(cfg.paths.output_dir)
-    checkpoints = _checkpoint_paths(trainer, run_dir)
-    tested, tested_epoch = None, None
-    if cfg.get("test", True):
+    try:
         if fitting:
-            tested = checkpoints["best"]
-            test_path = str(run_dir / tested) if tested else None
-        else:
-            tested = test_path = cfg.get("ckpt_path")
-        module.loaded_epoch = None
-        trainer.test(module, datamodule=datamodule, ckpt_path=test_path, verbose=True)
+            trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+            if trainer.interrupted:
+                raise SystemExit("training was interrupted: the run has no metrics.json.")
+            metrics.update(trainer.callback_metrics)
+            _check_finished_finite(metrics, "train")
+        if cfg.get("test", True):
+            tested, tested_epoch = _test(cfg, trainer, module, datamodule, run_dir, fitting)
+            metrics.update(trainer.callback_metrics)
+            _check_finished_finite(metrics, "test")
+    except DivergedError as error:
+        status, message = "diverged", str(error)
         metrics.update(trainer.callback_metrics)
-        tested_epoch = module.loaded_epoch if test_path else trainer.current_epoch
 
     values = scalar_metrics(metrics)
     record = {
-        "status": "completed",
+        "status": status,
+        "message": message,
         "name": cfg.name,
         "task": spec.name,
         "metrics": values,
         "epochs": trainer.current_epoch if fitting else (tested_epoch or 0),
         "global_step": trainer.global_step,
         "wall_time_s": round(time.perf_counter() - started, 3),
-        "checkpoints": checkpoints,
-        "tested_checkpoint": tested or ("final weights" if fitting else "untrained weights"),
+        "checkpoints": _checkpoint_paths(trainer, run_dir),
+        "tested_checkpoint": _tested_name(tested, status, fitting),
         "tested_epoch": tested_epoch,
-        "best": _best_record(trainer, module) if fitting else None,
+        "best": _best_record(trainer) if fitting else None,
         "resumed_from": resumed,
+        "overrides": _command_line_overrides(),
+        "torch_threads": torch.get_num_threads(),
         "task_spec": spec.to_dict(),
         "config": run_config,
     }
     if trainer.is_global_zero:
-        log_hparams(trainer, run_config, values)
+        log_hparams(trainer, run_config, values, module.objective.headline[0])
         announce(record, write_metrics_file(run_dir, record))
+    if message is not None:
+        raise DivergedError(message)
     optimized = cfg.get("optimized_metric")
     return values.get(optimized) if optimized else None

@@ -1,0 +1,196 @@
+"""Twelve runs of the default experiment three ways, and where a sweep job's time goes.
+
+Wall time of the whole command, each started as a user would, one after the other:
+- the plain-PyTorch baseline (benchmarks/baseline_rnn.py) run 12 times in a row, a fresh
+  process each time: the floor, with no framework at all;
+- ``rnnlab-train -m seed=1,...,12`` with Hydra's basic launcher (one process, jobs in turn);
+- the same sweep with ``hydra/launcher=joblib`` (jobs in parallel, one loky worker per core).
+Progress bars are off in the sweeps; everything else is the default experiment.
+
+Then the cost of a job beyond its training steps. Every sweep job gets one extra callback,
+``+callbacks.step_timer`` (``step_timer`` below, found through PYTHONPATH), that times each
+train, validation and test batch and stamps the stage boundaries; it costs two clock reads a
+batch. A job's ``wall_time_s`` in metrics.json is its time inside ``train()``; what is not in
+a batch is the framework's: building data, network and Trainer, the sanity check, the
+checkpoints, figures and TensorBoard writes at epoch ends, loading the best checkpoint for
+the test, and metrics.json. What a command spends outside every job's ``train()`` is process
+start, imports and Hydra's per-job set-up (composition, .hydra/, logging).
+
+    python benchmarks/sweep.py [--jobs 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+QUIET = ("trainer.enable_progress_bar=false", "~callbacks.progress_bar")
+TIMER = "+callbacks.step_timer._target_=sweep.step_timer"
+STEP_FILE = "step_times.json"
+BATCH_KINDS = ("train", "validation", "test")
+
+
+def step_timer() -> Any:
+    """A Lightning callback that writes ``step_times.json`` into the run's folder.
+
+    Built here, inside the job, so that the benchmark itself never imports Lightning.
+    """
+    import pytorch_lightning as pl
+
+    class StepTimer(pl.Callback):
+        def __init__(self) -> None:
+            self.batches = dict.fromkeys(BATCH_KINDS, 0.0)
+            self.stamps: dict[str, float] = {}
+            self._started = 0.0
+
+        def _start(self, trainer: pl.Trainer, *_: Any) -> None:
+            self._started = time.perf_counter()
+
+        def _stop(self, trainer: pl.Trainer, kind: str) -> None:
+            if not trainer.sanity_checking:  # the sanity batch counts as set-up
+                self.batches[kind] += time.perf_counter() - self._started
+
+        on_train_batch_start = _start
+        on_validation_batch_start = _start
+        on_test_batch_start = _start
+
+        def on_train_batch_end(self, trainer: pl.Trainer, *_: Any) -> None:
+            self._stop(trainer, "train")
+
+        def on_validation_batch_end(self, trainer: pl.Trainer, *_: Any) -> None:
+            self._stop(trainer, "validation")
+
+        def on_test_batch_end(self, trainer: pl.Trainer, *_: Any) -> None:
+            self._stop(trainer, "test")
+
+        def setup(self, trainer: pl.Trainer, *_: Any, stage: str = "") -> None:
+            self.stamps.setdefault(f"setup_{stage}", time.time())
+
+        def on_train_start(self, *_: Any) -> None:
+            self.stamps["train_start"] = time.time()
+
+        def on_train_end(self, *_: Any) -> None:
+            self.stamps["train_end"] = time.time()
+
+        def on_test_start(self, *_: Any) -> None:
+            self.stamps["test_start"] = time.time()
+
+        def on_test_end(self, trainer: pl.Trainer, *_: Any) -> None:
+            self.stamps["test_end"] = time.time()
+            record = {"batches": self.batches, "stamps": self.stamps}
+            Path(trainer.default_root_dir, STEP_FILE).write_text(json.dumps(record))
+
+    return StepTimer()
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr[-3000:]
+    return seconds
+
+
+def _sweep(jobs: int, scratch: str, name: str, *extra: str) -> list[str]:
+    seeds = ",".join(str(seed) for seed in range(1, jobs + 1))
+    return [str(BIN / "rnnlab-train"), "-m", f"seed={seeds}", f"name={name}", *QUIET, TIMER, *extra]
+
+
+def _job_dirs(root: Path, name: str) -> list[Path]:
+    return sorted(path.parent for path in (root / "multirun" / name).rglob("metrics.json"))
+
+
+def _breakdown(job: Path) -> dict[str, float]:
+    """One job's seconds: in train(), in batches, and the framework's share by stage."""
+    metrics_file = job / "metrics.json"
+    record = json.loads(metrics_file.read_text())
+    assert record["status"] == "completed", (job, record.get("message"))
+    steps = json.loads((job / STEP_FILE).read_text())
+    batches, stamps = steps["batches"], steps["stamps"]
+    end = metrics_file.stat().st_mtime
+    start = end - record["wall_time_s"]
+    in_loop = stamps["train_end"] - stamps["train_start"]
+    in_test = stamps["test_end"] - stamps["test_start"]
+    return {
+        "in train()": record["wall_time_s"],
+        "batches (train + val + test)": sum(batches.values()),
+        "build data, network, loggers, Trainer": stamps["setup_fit"] - start,
+        "fit start: summary, sanity check": stamps["train_start"] - stamps["setup_fit"],
+        "epoch ends: checkpoints, figures, metrics": in_loop
+        - batches["train"]
+        - batches["validation"],
+        "fit end to test: load best.ckpt, set-up": stamps["test_start"] - stamps["train_end"],
+        "test stage beyond its batches": in_test - batches["test"],
+        "after the test: hparams, metrics.json": end - stamps["test_end"],
+    }
+
+
+def _print_breakdown(label: str, jobs: list[Path]) -> None:
+    parts = [_breakdown(job) for job in jobs]
+    medians = {key: statistics.median(part[key] for part in parts) for key in parts[0]}
+    beyond = medians["in train()"] - medians["batches (train + val + test)"]
+    print(f"\nwhere a job's time goes, {label} (median of {len(jobs)} jobs, seconds)")
+    for key, value in medians.items():
+        print(f"  {key:<44} {value:6.3f}")
+    print(f"  {'= per-job cost beyond the batches':<44} {beyond:6.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=12)
+    args = parser.parse_args(argv)
+    jobs = args.jobs
+    with TemporaryDirectory() as scratch:
+        env = {
+            **os.environ,
+            "RNNLAB_ROOT": scratch,
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH")])
+            ),
+        }
+        baseline = sum(
+            _timed([sys.executable, "benchmarks/baseline_rnn.py", f"{scratch}/baseline"], env)
+            for _ in range(jobs)
+        )
+        basic = _timed(_sweep(jobs, scratch, "basic"), env)
+        parallel = _timed(_sweep(jobs, scratch, "joblib", "hydra/launcher=joblib"), env)
+        imports = _timed([sys.executable, "-c", "import rnnlab.run.training"], env)
+        root = Path(scratch)
+        basic_jobs, joblib_jobs = _job_dirs(root, "basic"), _job_dirs(root, "joblib")
+        assert len(basic_jobs) == len(joblib_jobs) == jobs
+        cores = os.cpu_count()
+        label = f"{jobs} runs of the default experiment, whole command, {cores} cores"
+        print(f"{label:<58} {'wall s':>7} {'s / run':>8} {'/ baseline':>11}")
+        for name, seconds in (
+            (f"plain-PyTorch baseline, {jobs} processes in a row", baseline),
+            ("rnnlab-train -m (basic launcher)", basic),
+            ("rnnlab-train -m hydra/launcher=joblib", parallel),
+        ):
+            print(f"{name:<58} {seconds:7.2f} {seconds / jobs:8.2f} {seconds / baseline:10.2f}x")
+        print(
+            f"joblib / basic launcher: {parallel / basic:.2f}x; "
+            f"target: joblib <= 12 s and <= 0.30x the baseline"
+        )
+        _print_breakdown("basic launcher", basic_jobs)
+        _print_breakdown("joblib, 1 torch thread per job", joblib_jobs)
+        in_jobs = sum(_breakdown(job)["in train()"] for job in basic_jobs)
+        print(
+            f"\noutside every job's train(), basic launcher: {basic - in_jobs:.2f} s in all "
+            f"(process start and imports, which alone take {imports:.2f} s: "
+            f"`python -c 'import rnnlab.run.training'`; then Hydra's per-job set-up)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

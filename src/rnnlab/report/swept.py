@@ -1,0 +1,89 @@
+"""Which settings were varied across the runs, and each run's value for them.
+
+A setting counts as swept when its value differs between the runs found. Values come from
+each run's ``.hydra/overrides.yaml``; a run that did not override a key gets the value it
+actually ran with, from its resolved config (metrics.json, else ``.hydra/config.yaml``) or,
+for a config group such as ``model``, from the group choice Hydra recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from rnnlab.report.runs import HYDRA_DIR, Run, Scalar, read_yaml
+
+#: Settings that only redraw the randomness: runs differing in these alone are repeats.
+SEED_KEYS = ("seed", "data.seed")
+#: Keys that are never reported as swept: Hydra's own settings.
+IGNORED_PREFIXES = ("hydra.",)
+
+_REFERENCE = re.compile(r"^\$\{([\w.]+)\}$")
+
+
+def _lookup(config: Any, key: str) -> Any:
+    node = config
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _config_value(config: dict[str, Any], key: str) -> Scalar:
+    """A scalar at a dotted key; a plain ``${other.key}`` reference is followed once, as
+    ``.hydra/config.yaml`` stores ``data.seed: ${seed}`` unresolved."""
+    value = _lookup(config, key)
+    if isinstance(value, str) and (reference := _REFERENCE.match(value)):
+        value = _lookup(config, reference.group(1))
+    return value if isinstance(value, Scalar) else None
+
+
+def setting_value(run: Run, key: str) -> Scalar:
+    """The value ``key`` had in ``run``: its override, else what the run was composed with."""
+    if key in run.overrides:
+        return run.overrides[key]
+    hydra_dir = run.path / HYDRA_DIR
+    for config in (run.config, read_yaml(hydra_dir / "config.yaml")):
+        if isinstance(config, dict) and (value := _config_value(config, key)) is not None:
+            return value
+    choices = _lookup(read_yaml(hydra_dir / "hydra.yaml"), "hydra.runtime.choices")
+    choice = choices.get(key) if isinstance(choices, dict) else None
+    return choice if isinstance(choice, Scalar) else None
+
+
+def swept_settings(runs: Sequence[Run]) -> dict[str, list[Scalar]]:
+    """``{key: [value of run 0, value of run 1, …]}`` for every key whose values differ,
+    in the order the keys first appear in the runs' overrides."""
+    keys: dict[str, None] = {}
+    for run in runs:
+        keys.update(dict.fromkeys(k for k in run.overrides if not k.startswith(IGNORED_PREFIXES)))
+    swept = {}
+    for key in keys:
+        values = [setting_value(run, key) for run in runs]
+        if any(value != values[0] for value in values[1:]):
+            swept[key] = values
+    return swept
+
+
+def is_numeric(values: Sequence[Scalar]) -> bool:
+    """True when every known value is a number (booleans are categories, not numbers)."""
+    known = [value for value in values if value is not None]
+    return bool(known) and all(
+        isinstance(value, int | float) and not isinstance(value, bool) for value in known
+    )
+
+
+def describe(setting: dict[str, Scalar]) -> str:
+    """``{"model": "gru", "data.seq_len": 4}`` → ``model=gru, data.seq_len=4``."""
+    return ", ".join(f"{key}={show_value(value)}" for key, value in setting.items())
+
+
+def show_value(value: Scalar) -> str:
+    """A setting as a user would type it: ``null`` for a missing one, ``true`` not ``True``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

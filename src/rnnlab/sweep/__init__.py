@@ -1,0 +1,1 @@
+"""Sweeps (``rnnlab-train -m``): job folders, pre-flight checks, failure isolation, summary."""

@@ -1,0 +1,33 @@
+"""Job folder names: ``<job number>_<the values that vary>``, safe on any filesystem.
+
+Registered as the OmegaConf resolver ``rnnlab_job_dir``, used by ``hydra.sweep.subdir``. The
+job number alone already keeps folders apart; the values make TensorBoard's run list and the
+report read like the experiment grid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from omegaconf import OmegaConf
+
+RESOLVER = "rnnlab_job_dir"
+#: Longest folder name kept whole; longer ones are cut and end with a hash of the full name.
+MAX_NAME = 120
+_UNSAFE = re.compile(r"[^A-Za-z0-9._,=+@%-]")
+
+
+def job_folder_name(number: int | str, override_dirname: str) -> str:
+    """``3_data.seq_len=100,model=lstm``: no ``/`` or other separators, at most MAX_NAME long."""
+    values = _UNSAFE.sub("-", str(override_dirname))
+    name = f"{number}_{values}" if values else str(number)
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_NAME - 9]}~{digest}"
+
+
+def register_job_folder_resolver() -> None:
+    """Make ``${rnnlab_job_dir:num,dirname}`` available (again, harmlessly, in each worker)."""
+    OmegaConf.register_new_resolver(RESOLVER, job_folder_name, replace=True)

@@ -1,0 +1,64 @@
+"""One job of a sweep: whatever goes wrong in it is recorded there, and the sweep goes on.
+
+Hydra's launchers catch a job's exceptions but not SystemExit, and the basic sweeper re-raises
+the first failure with a traceback once its batch is done. A job here never raises: a config
+error, a divergence or a bug becomes ``status: failed`` or ``diverged`` with its sentence in
+the job's metrics.json (bugs also log their traceback to the job's log), and the sweep's
+closing line counts them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+
+from rnnlab.config.guard import current_run_dir
+from rnnlab.errors import DivergedError, RnnlabError
+
+log = logging.getLogger(__name__)
+
+
+def in_multirun() -> bool:
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def _job_label() -> str:
+    job = HydraConfig.get().job
+    return f"job {job.num}" + (f" ({job.override_dirname})" if job.override_dirname else "")
+
+
+def _record_failure(status: str, message: str) -> None:
+    """metrics.json for a job that ended early, unless the run already wrote its own."""
+    from rnnlab.run.summary import METRICS_FILE, write_metrics_file
+
+    run_dir = current_run_dir()
+    if run_dir is None or (run_dir / METRICS_FILE).is_file():
+        return
+    record: dict[str, Any] = {
+        "status": status,
+        "message": message,
+        "metrics": {},
+        "overrides": list(HydraConfig.get().overrides.task),
+    }
+    write_metrics_file(run_dir, record)
+
+
+@contextmanager
+def isolated_job(program: str) -> Iterator[None]:
+    """Run a sweep job's body; record any failure in its folder instead of raising."""
+    try:
+        yield
+    except RnnlabError as error:
+        status = "diverged" if isinstance(error, DivergedError) else "failed"
+        print(f"{program}: {_job_label()} {status}: {error}", file=sys.stderr)
+        _record_failure(status, str(error))
+    except Exception as error:
+        log.exception("%s failed with a bug", _job_label())
+        first = str(error).strip().splitlines()
+        _record_failure("failed", f"{type(error).__name__}: {first[0] if first else ''}".strip())

@@ -1,0 +1,84 @@
+"""Check every job of a grid before the first one trains.
+
+Hydra composes each job's config only when its turn comes, so a bad value in job 7 would be
+found after jobs 1–6 trained. Here every job is composed with Hydra's compose API and
+validated up front; the first bad one stops the sweep with one sentence that names its
+overrides, before Hydra has created any folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hydra import compose, initialize_config_dir
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
+
+from rnnlab.config.group_options import read_command_line
+from rnnlab.config.validation import validate
+from rnnlab.errors import ConfigError
+from rnnlab.sweep.command_line import read_sweep
+
+#: Overrides that hand the sweep to another sweeper, whose jobs are not known in advance.
+_OTHER_SWEEPERS = ("hydra/sweeper", "hparams_search")
+
+
+def grid_jobs(overrides: Sequence[str]) -> list[list[str]]:
+    """Every job's overrides, in Hydra's job order, as the basic sweeper will launch them."""
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    (batch,) = BasicSweeper.split_arguments(parsed, max_batch_size=None)
+    return batch
+
+
+def _searchpath_overrides(arguments: Sequence[str]) -> list[str]:
+    """``--config-dir X`` as the compose API understands it: an extra search-path entry."""
+    config_dir = read_command_line(arguments).config_dir
+    return [f"hydra.searchpath=[file://{config_dir}]"] if config_dir else []
+
+
+def check_grid(arguments: Sequence[str], config_dir: str, config_name: str) -> int:
+    """Compose and validate every job of the grid on this command line; return the job count.
+
+    Searches run by another sweeper (Optuna) choose their jobs as they go: only the
+    composed base config is checked then.
+    """
+    sweep = read_sweep(arguments)
+    if sweep is None:
+        return 0  # Hydra reports the malformed override itself
+    keys = {key for key in (*sweep.swept_keys, *sweep.fixed_keys)}
+    overrides = list(sweep.task_overrides)
+    if keys & set(_OTHER_SWEEPERS):
+        jobs = [[o for o in overrides if not _is_sweep(o)]]
+    else:
+        jobs = grid_jobs(overrides)
+    extra = _searchpath_overrides(arguments)
+    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+        for number, job in enumerate(jobs):
+            swept = [o for o in job if o.partition("=")[0].lstrip("+~") in sweep.swept_keys]
+            _check_job(
+                f"job {number} ({' '.join(swept)})" if swept else "the sweep",
+                job,
+                extra,
+                config_name,
+            )
+    return len(jobs)
+
+
+def _is_sweep(override: str) -> bool:
+    (parsed,) = OverridesParser.create().parse_overrides([override])
+    return parsed.is_sweep_override()
+
+
+def _check_job(label: str, job: list[str], extra: list[str], config_name: str) -> None:
+    """Compose and validate one job; ``label`` names it by its swept values."""
+    try:
+        cfg = compose(config_name, overrides=[*job, *extra])
+        validate(cfg)
+    except ConfigError as error:
+        raise ConfigError(f"{label}: {error}") from None
+    except (HydraException, OmegaConfBaseException) as error:
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        raise ConfigError(f"{label} could not be composed: {reason}") from None

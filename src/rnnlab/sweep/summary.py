@@ -1,0 +1,60 @@
+"""SweepSummary: a Hydra callback that closes a sweep with one line counting job outcomes.
+
+It runs in the launching process after every job has ended (``on_multirun_end``), reads each
+job folder's metrics.json, prints e.g. ``12 jobs: 11 completed, 1 diverged``, and remembers
+whether any job did not complete, so that ``rnnlab-train -m`` can exit non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+#: Set when a sweep in this process had a job that did not complete.
+_FAILED_SWEEPS: list[Path] = []
+_ORDER = ("completed", "diverged", "failed", "incomplete")
+
+
+def job_status(job_dir: Path) -> str:
+    """A job folder's status: its metrics.json's, or ``incomplete`` without one."""
+    try:
+        return str(json.loads((job_dir / "metrics.json").read_text()).get("status", "failed"))
+    except (OSError, ValueError):
+        return "incomplete"
+
+
+def job_dirs(sweep_dir: Path) -> list[Path]:
+    """The sweep's job folders: those Hydra set up (they hold .hydra/)."""
+    return sorted(p.parent for p in sweep_dir.glob("*/.hydra"))
+
+
+def summary_line(sweep_dir: Path) -> tuple[str, bool]:
+    """``N jobs: a completed, b diverged ...`` and whether every job completed."""
+    counts = Counter(job_status(job) for job in job_dirs(sweep_dir))
+    total = sum(counts.values())
+    parts = [f"{counts[s]} {s}" for s in (*_ORDER, *sorted(set(counts) - set(_ORDER))) if counts[s]]
+    line = f"{total} job{'s' if total != 1 else ''}: {', '.join(parts) or 'none ran'}"
+    all_completed = total > 0 and counts["completed"] == total
+    if not all_completed:
+        line += f" (see rnnlab-report {sweep_dir})"
+    return line, all_completed
+
+
+def any_sweep_failed() -> bool:
+    return bool(_FAILED_SWEEPS)
+
+
+class SweepSummary(Callback):
+    """Prints the sweep's closing line; notes a sweep with failed or diverged jobs."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        line, all_completed = summary_line(sweep_dir)
+        print(f"rnnlab: {line}", flush=True)
+        if not all_completed:
+            _FAILED_SWEEPS.append(sweep_dir)
