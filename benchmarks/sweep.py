@@ -73,7 +73,7 @@ def step_timer() -> Any:
         def on_test_batch_end(self, trainer: pl.Trainer, *_: Any) -> None:
             self._stop(trainer, "test")
 
-        def setup(self, trainer: pl.Trainer, *_: Any, stage: str = "") -> None:
+        def setup(self, trainer: pl.Trainer, pl_module: Any, stage: str) -> None:
             self.stamps.setdefault(f"setup_{stage}", time.time())
 
         def on_train_start(self, *_: Any) -> None:

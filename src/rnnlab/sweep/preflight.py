@@ -14,6 +14,7 @@ from hydra import compose, initialize_config_dir
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
+from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from rnnlab.config.group_options import read_command_line
@@ -49,14 +50,17 @@ def check_grid(arguments: Sequence[str], config_dir: str, config_name: str) -> i
         return 0  # Hydra reports the malformed override itself
     keys = {key for key in (*sweep.swept_keys, *sweep.fixed_keys)}
     overrides = list(sweep.task_overrides)
+    extra = _searchpath_overrides(arguments)
+    swept_keys = set(sweep.swept_keys)
     if keys & set(_OTHER_SWEEPERS):
         jobs = [[o for o in overrides if not _is_sweep(o)]]
     else:
-        jobs = grid_jobs(overrides)
-    extra = _searchpath_overrides(arguments)
+        preset = _preset_params(overrides, extra, config_dir, config_name)
+        swept_keys |= {p.partition("=")[0] for p in preset}
+        jobs = grid_jobs([*preset, *overrides])
     with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
         for number, job in enumerate(jobs):
-            swept = [o for o in job if o.partition("=")[0].lstrip("+~") in sweep.swept_keys]
+            swept = [o for o in job if o.partition("=")[0].lstrip("+~") in swept_keys]
             _check_job(
                 f"job {number} ({' '.join(swept)})" if swept else "the sweep",
                 job,
@@ -64,6 +68,21 @@ def check_grid(arguments: Sequence[str], config_dir: str, config_name: str) -> i
                 config_name,
             )
     return len(jobs)
+
+
+def _preset_params(
+    overrides: list[str], extra: list[str], config_dir: str, config_name: str
+) -> list[str]:
+    """``hydra.sweeper.params`` that a preset sets (e.g. experiment=memory_vs_length), as
+    overrides, with the command line's own values for the same keys taking precedence."""
+    given = {o.partition("=")[0].lstrip("+~") for o in overrides}
+    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+        try:
+            cfg = compose(config_name, overrides=[*overrides, *extra], return_hydra_config=True)
+        except (HydraException, OmegaConfBaseException):
+            return []  # the job check below names the problem
+    params = OmegaConf.select(cfg, "hydra.sweeper.params", default=None) or {}
+    return [f"{key}={value}" for key, value in params.items() if key not in given]
 
 
 def _is_sweep(override: str) -> bool:

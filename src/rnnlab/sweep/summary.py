@@ -1,8 +1,10 @@
-"""SweepSummary: a Hydra callback that closes a sweep with one line counting job outcomes.
+"""SweepSummary: a Hydra callback that closes a sweep with its report and one line counting
+job outcomes.
 
-It runs in the launching process after every job has ended (``on_multirun_end``), reads each
-job folder's metrics.json, prints e.g. ``12 jobs: 11 completed, 1 diverged``, and remembers
-whether any job did not complete, so that ``rnnlab-train -m`` can exit non-zero.
+It runs in the launching process after every job has ended (``on_multirun_end``): it writes
+the sweep's report (``rnnlab-report``'s table and figures) into the sweep folder, prints e.g.
+``12 jobs: 11 completed, 1 diverged``, and remembers whether any job did not complete, so
+that ``rnnlab-train -m`` can exit non-zero.
 """
 
 from __future__ import annotations
@@ -49,12 +51,31 @@ def any_sweep_failed() -> bool:
     return bool(_FAILED_SWEEPS)
 
 
+def _write_report(sweep_dir: Path) -> str:
+    """Write the sweep's report; say where, or why not (a report is a bonus, never fatal)."""
+    from rnnlab.report.build import MARKDOWN_FILE, report
+    from rnnlab.report.runs import ReportError
+
+    try:
+        report(sweep_dir)
+    except ReportError as error:
+        return f"; no report: {error}"
+    return f"; report: {sweep_dir / MARKDOWN_FILE}"
+
+
 class SweepSummary(Callback):
-    """Prints the sweep's closing line; notes a sweep with failed or diverged jobs."""
+    """Writes the sweep's report and prints its closing line; notes failed or diverged jobs."""
+
+    def __init__(self, write_report: bool = True) -> None:
+        self.write_report = write_report
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
+        if not sweep_dir.is_dir():
+            return
         line, all_completed = summary_line(sweep_dir)
+        if self.write_report and job_dirs(sweep_dir):
+            line += _write_report(sweep_dir)
         print(f"rnnlab: {line}", flush=True)
         if not all_completed:
             _FAILED_SWEEPS.append(sweep_dir)
