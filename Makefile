@@ -15,10 +15,10 @@ TB_ARGS    ?=
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(TORCH_SPEC)'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,sweep]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install rnnlab with its dev tools
+install: $(STAMP)  ## create .venv and install rnnlab with its dev tools and sweep plugins
 
 train: $(STAMP)  ## train the default experiment (extra overrides: make train ARGS='model=lstm')
 	$(BIN)/rnnlab-train $(ARGS)
@@ -29,9 +29,10 @@ test: $(STAMP)  ## fast tests
 test-all: $(STAMP)  ## fast and slow tests
 	$(BIN)/pytest -q -m ''
 
-bench: $(STAMP)  ## framework-vs-raw-PyTorch step time, and make train vs the lesson's script
+bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the lesson's script, 12-job sweeps
 	$(BIN)/python benchmarks/step_overhead.py
 	$(BIN)/python benchmarks/end_to_end.py
+	$(BIN)/python benchmarks/sweep.py
 
 tensorboard: $(STAMP)  ## TensorBoard over every run in experiments/ and multirun/ (under RNNLAB_ROOT)
 	$(BIN)/tensorboard --logdir_spec "experiments:$(RUNS_ROOT)/experiments,multirun:$(RUNS_ROOT)/multirun" $(TB_ARGS)

@@ -14,7 +14,8 @@ batch. A job's ``wall_time_s`` in metrics.json is its time inside ``train()``; w
 a batch is the framework's: building data, network and Trainer, the sanity check, the
 checkpoints, figures and TensorBoard writes at epoch ends, loading the best checkpoint for
 the test, and metrics.json. What a command spends outside every job's ``train()`` is process
-start, imports and Hydra's per-job set-up (composition, .hydra/, logging).
+start, imports, Hydra's per-job set-up (composition, .hydra/, logging) and the report that
+every sweep writes when it ends.
 
     python benchmarks/sweep.py [--jobs 12]
 """
@@ -74,7 +75,7 @@ def step_timer() -> Any:
             self._stop(trainer, "test")
 
         def setup(self, trainer: pl.Trainer, pl_module: Any, stage: str) -> None:
-            self.stamps.setdefault(f"setup_{stage}", time.time())
+            self.stamps.setdefault(f"setup_{getattr(stage, 'value', stage)}", time.time())
 
         def on_train_start(self, *_: Any) -> None:
             self.stamps["train_start"] = time.time()
@@ -101,13 +102,15 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     return seconds
 
 
-def _sweep(jobs: int, scratch: str, name: str, *extra: str) -> list[str]:
+def _sweep(jobs: int, name: str, *extra: str) -> list[str]:
     seeds = ",".join(str(seed) for seed in range(1, jobs + 1))
     return [str(BIN / "rnnlab-train"), "-m", f"seed={seeds}", f"name={name}", *QUIET, TIMER, *extra]
 
 
-def _job_dirs(root: Path, name: str) -> list[Path]:
-    return sorted(path.parent for path in (root / "multirun" / name).rglob("metrics.json"))
+def _job_dirs(root: Path, name: str, jobs: int) -> list[Path]:
+    found = sorted(path.parent for path in (root / "multirun" / name).rglob("metrics.json"))
+    assert len(found) == jobs, f"{name}: {len(found)} of {jobs} jobs wrote metrics.json"
+    return found
 
 
 def _breakdown(job: Path) -> dict[str, float]:
@@ -135,40 +138,42 @@ def _breakdown(job: Path) -> dict[str, float]:
     }
 
 
-def _print_breakdown(label: str, jobs: list[Path]) -> None:
+def _print_breakdown(label: str, jobs: list[Path]) -> float:
+    """The median job's seconds by stage; returns the total of every job's train()."""
     parts = [_breakdown(job) for job in jobs]
     medians = {key: statistics.median(part[key] for part in parts) for key in parts[0]}
     beyond = medians["in train()"] - medians["batches (train + val + test)"]
-    print(f"\nwhere a job's time goes, {label} (median of {len(jobs)} jobs, seconds)")
+    threads = {json.loads((job / "metrics.json").read_text()).get("torch_threads") for job in jobs}
+    print(f"\nwhere a job's time goes, {label}, torch threads {sorted(threads, key=str)}")
+    print(f"(median of {len(jobs)} jobs, seconds)")
     for key, value in medians.items():
         print(f"  {key:<44} {value:6.3f}")
     print(f"  {'= per-job cost beyond the batches':<44} {beyond:6.3f}")
+    return sum(part["in train()"] for part in parts)
+
+
+def _environment(scratch: str) -> dict[str, str]:
+    """Runs write under ``scratch``; job processes find ``step_timer`` in this folder."""
+    path = [str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "RNNLAB_ROOT": scratch, "PYTHONPATH": os.pathsep.join(filter(None, path))}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=12)
-    args = parser.parse_args(argv)
-    jobs = args.jobs
+    jobs = parser.parse_args(argv).jobs
     with TemporaryDirectory() as scratch:
-        env = {
-            **os.environ,
-            "RNNLAB_ROOT": scratch,
-            "PYTHONPATH": os.pathsep.join(
-                filter(None, [str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH")])
-            ),
-        }
+        env, root = _environment(scratch), Path(scratch)
         baseline = sum(
             _timed([sys.executable, "benchmarks/baseline_rnn.py", f"{scratch}/baseline"], env)
             for _ in range(jobs)
         )
-        basic = _timed(_sweep(jobs, scratch, "basic"), env)
-        parallel = _timed(_sweep(jobs, scratch, "joblib", "hydra/launcher=joblib"), env)
+        basic = _timed(_sweep(jobs, "basic"), env)
+        parallel = _timed(_sweep(jobs, "joblib", "hydra/launcher=joblib"), env)
         imports = _timed([sys.executable, "-c", "import rnnlab.run.training"], env)
-        root = Path(scratch)
-        basic_jobs, joblib_jobs = _job_dirs(root, "basic"), _job_dirs(root, "joblib")
-        assert len(basic_jobs) == len(joblib_jobs) == jobs
-        cores = os.cpu_count()
+        (basic_sweep,) = (root / "multirun" / "basic").iterdir()
+        report = _timed([str(BIN / "rnnlab-report"), str(basic_sweep)], env)
+        cores = os.cpu_count() or 1
         label = f"{jobs} runs of the default experiment, whole command, {cores} cores"
         print(f"{label:<58} {'wall s':>7} {'s / run':>8} {'/ baseline':>11}")
         for name, seconds in (
@@ -177,17 +182,17 @@ def main(argv: list[str] | None = None) -> int:
             ("rnnlab-train -m hydra/launcher=joblib", parallel),
         ):
             print(f"{name:<58} {seconds:7.2f} {seconds / jobs:8.2f} {seconds / baseline:10.2f}x")
+        print(f"joblib / basic launcher: {parallel / basic:.2f}x")
+        print(f"target: joblib <= 12 s and <= 0.30x the baseline ({0.3 * baseline:.1f} s here)")
+        in_basic = _print_breakdown("basic launcher", _job_dirs(root, "basic", jobs))
+        in_joblib = _print_breakdown("joblib launcher", _job_dirs(root, "joblib", jobs))
         print(
-            f"joblib / basic launcher: {parallel / basic:.2f}x; "
-            f"target: joblib <= 12 s and <= 0.30x the baseline"
-        )
-        _print_breakdown("basic launcher", basic_jobs)
-        _print_breakdown("joblib, 1 torch thread per job", joblib_jobs)
-        in_jobs = sum(_breakdown(job)["in train()"] for job in basic_jobs)
-        print(
-            f"\noutside every job's train(), basic launcher: {basic - in_jobs:.2f} s in all "
-            f"(process start and imports, which alone take {imports:.2f} s: "
-            f"`python -c 'import rnnlab.run.training'`; then Hydra's per-job set-up)"
+            f"\noutside the jobs' train(): basic launcher {basic - in_basic:.2f} s in all; "
+            f"joblib {parallel - in_joblib / cores:.2f} s per worker (wall - job time / {cores}). "
+            f"Of that, importing rnnlab's training stack takes {imports:.2f} s "
+            "(python -c 'import rnnlab.run.training'), and the report every sweep writes at its "
+            f"end about {report:.2f} s (rnnlab-report on the basic sweep, in a process of its "
+            "own); the rest is process start and Hydra's per-job set-up."
         )
     return 0
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -48,3 +51,21 @@ def compose_run(tmp_path: Path) -> Iterator[Composer]:
 
     yield _compose
     HydraConfig.instance().cfg = None
+
+
+#: The console scripts of the venv running the tests.
+BIN = Path(sys.executable).parent
+
+
+def run_command(
+    tmp_path: Path, program: str, *arguments: str, timeout: float = 300, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run an rnnlab console script as a user would: from ``tmp_path``, writing under it."""
+    return subprocess.run(
+        [str(BIN / program), *arguments],
+        cwd=tmp_path,
+        env={**os.environ, "RNNLAB_ROOT": str(tmp_path), **env},
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )

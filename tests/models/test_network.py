@@ -1,11 +1,11 @@
-"""RecurrentNetwork: output shapes for every cell and head; packing honours lengths."""
+"""RecurrentNetwork: output shapes for every cell and head; lengths honoured by either impl."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from rnnlab.models.network import CELLS, RecurrentNetwork
+from rnnlab.models.network import CELLS, IMPLS, RecurrentNetwork
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
@@ -34,10 +34,13 @@ def test_rnn_nonlinearity_reaches_the_core() -> None:
 
 @pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_padding_does_not_change_a_sequences_answer(cell: str, bidirectional: bool) -> None:
+@pytest.mark.parametrize("impl", IMPLS)
+def test_padding_does_not_change_a_sequences_answer(
+    cell: str, bidirectional: bool, impl: str
+) -> None:
     torch.manual_seed(0)
     network = RecurrentNetwork(
-        2, 3, per_step=False, cell=cell, hidden_size=4, bidirectional=bidirectional
+        2, 3, per_step=False, cell=cell, hidden_size=4, bidirectional=bidirectional, impl=impl
     ).eval()
     short = torch.randn(1, 4, 2)
     padded = torch.cat([short, torch.randn(1, 3, 2)], dim=1)  # garbage after step 4

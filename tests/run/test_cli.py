@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import run_command
+
 BIN = Path(sys.executable).parent
 QUIET = ["trainer.enable_progress_bar=false", "~callbacks.progress_bar"]
 
@@ -95,22 +97,16 @@ def test_nothing_is_written_to_the_working_directory(tmp_path: Path) -> None:
 
 
 def test_a_diverged_run_exits_non_zero_and_keeps_its_record(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            str(BIN / "rnnlab-train"),
-            "name=div",
-            "data=adding",
-            "model=rnn",
-            "model.nonlinearity=relu",
-            "optimizer.lr=1e4",
-            "data.num_train=256",
-            *QUIET,
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "RNNLAB_ROOT": str(tmp_path)},
-        text=True,
-        capture_output=True,
-        timeout=180,
+    result = run_command(
+        tmp_path,
+        "rnnlab-train",
+        "name=div",
+        "data=adding",
+        "model=rnn",
+        "model.nonlinearity=relu",
+        "optimizer.lr=1e4",
+        "data.num_train=256",
+        *QUIET,
     )
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
@@ -122,21 +118,12 @@ def test_a_diverged_run_exits_non_zero_and_keeps_its_record(tmp_path: Path) -> N
 
 def test_a_bug_in_a_component_is_reported_as_a_bug(tmp_path: Path) -> None:
     """Not as "the config could not be built" with exit 2: a traceback and exit 1."""
-    result = subprocess.run(
-        [
-            str(BIN / "rnnlab-train"),
-            "model._target_=tests.run.test_components.raise_empty_assertion",
-            *QUIET,
-        ],
-        cwd=tmp_path,
-        env={
-            **os.environ,
-            "RNNLAB_ROOT": str(tmp_path),
-            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-        },
-        text=True,
-        capture_output=True,
-        timeout=180,
+    result = run_command(
+        tmp_path,
+        "rnnlab-train",
+        "model._target_=tests.run.test_components.raise_empty_assertion",
+        *QUIET,
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
     )
     assert result.returncode == 1
     assert "AssertionError" in result.stderr and "Traceback" in result.stderr

@@ -161,6 +161,27 @@ def test_ddp_cpu_writes_one_run_whose_test_metrics_rnnlab_eval_reproduces(
         assert metrics[name] == pytest.approx(single[name], abs=1e-6), name
 
 
+def _metrics(tmp_path: Path, name: str) -> dict[str, Any]:
+    (run,) = (tmp_path / "experiments" / name).iterdir()
+    return json.loads((run / "metrics.json").read_text())["metrics"]
+
+
+@pytest.mark.slow
+def test_two_ranks_with_half_the_batch_train_like_one_process(tmp_path: Path) -> None:
+    """Rank r's batch k is order[r::2][16k:16k+16], so both ranks' batches together are the
+    single process's batch order[32k:32k+32], and DDP's averaged gradient is its gradient."""
+    common = ("trainer.max_epochs=2", "data.num_train=256", "data.num_val=101", *QUIET)
+    single = _run(tmp_path, "rnnlab-train", "name=single", "trainer=cpu", *common)
+    assert single.returncode == 0, single.stderr
+    ddp = _run(
+        tmp_path, "rnnlab-train", "name=ddp", "trainer=ddp_cpu", "data.batch_size=16", *common
+    )
+    assert ddp.returncode == 0, ddp.stderr
+    one, two = _metrics(tmp_path, "single"), _metrics(tmp_path, "ddp")
+    for name in ("train/loss", "val/loss", "val/acc", "test/loss", "test/acc"):
+        assert two[name] == pytest.approx(one[name], abs=1e-5), name  # float summation order
+
+
 def _refusal_is_wired() -> bool:
     """Whether rnnlab-train calls the refusal (in its sweep preflight or before training)."""
     for name in ("rnnlab.train", "rnnlab.sweep.preflight"):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -14,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from rnnlab.run.hparams import COMPARED, hparams_of, ordered_metrics
+from tests.conftest import BIN, run_command
 
-BIN = Path(sys.executable).parent
 CONFIG = {
     "seed": 1,
     "model": {"cell": "lstm", "hidden_size": 64, "num_layers": 1},
@@ -63,23 +61,16 @@ def _get(url: str, body: dict | None = None) -> object:
 
 @pytest.mark.slow
 def test_a_sweep_reads_back_from_a_tensorboard_server(tmp_path: Path) -> None:
-    env = {**os.environ, "RNNLAB_ROOT": str(tmp_path)}
-    sweep = subprocess.run(
-        [
-            str(BIN / "rnnlab-train"),
-            "-m",
-            "name=tb",
-            "model=rnn,gru",
-            "trainer.max_epochs=2",
-            "data.num_train=64",
-            "trainer.enable_progress_bar=false",
-            "~callbacks.progress_bar",
-        ],
-        cwd=tmp_path,
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=300,
+    sweep = run_command(
+        tmp_path,
+        "rnnlab-train",
+        "-m",
+        "name=tb",
+        "model=rnn,gru",
+        "trainer.max_epochs=2",
+        "data.num_train=64",
+        "trainer.enable_progress_bar=false",
+        "~callbacks.progress_bar",
     )
     assert sweep.returncode == 0, sweep.stderr
     (sweep_dir,) = (tmp_path / "multirun" / "tb").iterdir()

@@ -134,6 +134,7 @@ def test_joblib_runs_jobs_in_parallel_on_their_share_of_the_cores(tmp_path: Path
     assert [record["torch_threads"] for record in records] == [max(1, cores // 2)] * 2
 
 
+@pytest.mark.slow  # 25-55 s here: a fresh interpreter per job, and submitit polls once a second
 def test_submitit_local_runs_a_sweep(tmp_path: Path) -> None:
     result = _train(
         tmp_path, "-m", "hydra/launcher=submitit_local", "seed=1,2", "name=local", *TINY

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-BIN = Path(sys.executable).parent
+from tests.conftest import run_command
+
 TINY = (
     "trainer.max_epochs=1",
     "data.num_train=32",
@@ -23,19 +22,12 @@ TINY = (
 
 
 def _sweep(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "rnnlab-train"), "-m", *overrides],
-        cwd=tmp_path,
-        env={**os.environ, "RNNLAB_ROOT": str(tmp_path)},
-        text=True,
-        capture_output=True,
-        timeout=300,
-    )
+    return run_command(tmp_path, "rnnlab-train", "-m", *overrides)
 
 
 def _jobs(tmp_path: Path, name: str) -> list[Path]:
     (sweep,) = (tmp_path / "multirun" / name).iterdir()
-    return sorted(path for path in sweep.iterdir() if path.is_dir())
+    return sorted(hydra.parent for hydra in sweep.glob("*/.hydra"))  # not the report's figures/
 
 
 def test_jobs_that_differ_only_in_excluded_keys_get_their_own_folders(tmp_path: Path) -> None:

@@ -1,7 +1,10 @@
-"""RunConfigInCheckpoint: store the composed config inside every checkpoint.
+"""RunConfigInCheckpoint: store the composed config, and the data's scaling, in every checkpoint.
 
 With it a checkpoint is self-describing: rnnlab-eval rebuilds the same data and the
 same network from the file alone, and a resume can check that it continues the same run.
+The normalisation fitted on the training split (real data sets only) is stored beside the
+config, as plain numbers, so a trained model can scale new sequences without the
+training data (rnnlab.data.normalisation).
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from typing import Any
 import pytorch_lightning as pl
 
 CHECKPOINT_KEY = "rnnlab_config"
+NORMALISATION_KEY = "rnnlab_normalisation"
 
 
 class RunConfigInCheckpoint(pl.Callback):
-    """Adds the resolved run config (plain dicts and lists) under ``rnnlab_config``."""
+    """Adds the resolved run config (plain dicts and lists) under ``rnnlab_config``, and the
+    datamodule's normalisation, if it has one, under ``rnnlab_normalisation``."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -23,3 +28,6 @@ class RunConfigInCheckpoint(pl.Callback):
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict[str, Any]
     ) -> None:
         checkpoint[CHECKPOINT_KEY] = self.config
+        normalisation = getattr(trainer.datamodule, "normalisation", None)
+        if normalisation is not None:
+            checkpoint[NORMALISATION_KEY] = normalisation.to_dict()

@@ -92,6 +92,7 @@ RULES: dict[str, Rule] = {
     "model.bidirectional": Rule(bool),
     "model.dropout": PROBABILITY,
     "model.nonlinearity": Rule(str, choices=("tanh", "relu"), nullable=True),
+    "model.impl": Rule(str, choices=("fused", "unrolled")),
     # optimisation
     "optimizer.lr": Rule(float, minimum=0.0),
     "optimizer.weight_decay": Rule(float, minimum=0.0),

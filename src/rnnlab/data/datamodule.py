@@ -15,6 +15,7 @@ import pytorch_lightning as pl
 import torch
 
 from rnnlab.data.loader import SequenceBatch, TensorBatchLoader
+from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.spec import SequenceSplits, SequenceTensors, TaskSpec
 from rnnlab.errors import ConfigError
 
@@ -73,6 +74,11 @@ class SequenceDataModule(pl.LightningDataModule):
     def spec(self) -> TaskSpec:
         return self.splits.spec
 
+    @property
+    def normalisation(self) -> Normalisation | None:
+        """The source's scaling, fitted on its training split; checkpoints store it."""
+        return self.splits.normalisation
+
     def setup(self, stage: str | None = None) -> None:
         _ = self.splits
 
@@ -90,6 +96,7 @@ class SequenceDataModule(pl.LightningDataModule):
                 train=splits.train.to(device),
                 val=splits.val.to(device),
                 test=splits.test.to(device),
+                normalisation=splits.normalisation,
             )
         return getattr(self._device_splits[device], name)
 

@@ -2,6 +2,18 @@
 
 One TaskSpec decides the network's input and output sizes, its head (last step or every
 step), the loss and the metrics, so nothing downstream asks which dataset this is.
+
+A source is any callable returning SequenceSplits. A source of real data also returns the
+scaling it applied, fitted on its training split only, as ``SequenceSplits.normalisation``
+(rnnlab.data.normalisation.Normalisation; None for the synthetic tasks, which need none):
+
+- ``Normalisation.inputs(raw, lengths)`` scales new (N, T, F) inputs as the training
+  inputs were; ``targets(raw, scaled_inputs, lengths)`` scales regression targets;
+  ``restore_targets(outputs, scaled_inputs, lengths)`` turns a regression network's outputs
+  back into the data's own units.
+- ``SequenceDataModule.normalisation`` exposes it, and every checkpoint stores it as plain
+  numbers under ``rnnlab_normalisation`` (``Normalisation.from_dict`` reads it back), so a
+  trained model can be applied to new files without the training data.
 """
 
 from __future__ import annotations
@@ -10,6 +22,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import torch
+
+from rnnlab.data.normalisation import Normalisation
 
 TaskKind = Literal["classification", "regression"]
 
@@ -85,3 +99,5 @@ class SequenceSplits:
     train: SequenceTensors
     val: SequenceTensors
     test: SequenceTensors
+    #: The scaling applied to the tensors, fitted on ``train`` (None: the data are unscaled).
+    normalisation: Normalisation | None = None

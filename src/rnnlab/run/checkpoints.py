@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from rnnlab.callbacks.run_config import CHECKPOINT_KEY
+from rnnlab.config.dotted import select
 from rnnlab.config.validation import checkpoint_missing_message
 from rnnlab.data.datamodule import LOADER_FIELDS
 from rnnlab.errors import CheckpointError
@@ -58,13 +59,6 @@ def load_run_checkpoint(path: str) -> dict[str, Any]:
     return checkpoint
 
 
-def _select(config: dict[str, Any], dotted: str) -> Any:
-    node: Any = config
-    for part in dotted.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
-
-
 def _first_difference(old: Any, new: Any, prefix: str) -> tuple[str, Any, Any] | None:
     if prefix in MAY_CHANGE_ON_RESUME:
         return None
@@ -86,7 +80,7 @@ def check_same_run(
     """Refuse a checkpoint whose settings in ``sections`` differ from the composed run."""
     stored = checkpoint[CHECKPOINT_KEY]
     for section in sections:
-        found = _first_difference(_select(stored, section), _select(run_config, section), section)
+        found = _first_difference(select(stored, section), select(run_config, section), section)
         if found:
             key, old, new = found
             raise CheckpointError(
@@ -103,6 +97,6 @@ def resumed_from(path: str, checkpoint: dict[str, Any]) -> dict[str, Any]:
     """Which run a resumed run continues: for its metrics.json."""
     return {
         "checkpoint": str(Path(path).resolve()),
-        "run_dir": _select(checkpoint[CHECKPOINT_KEY], "paths.output_dir"),
+        "run_dir": select(checkpoint[CHECKPOINT_KEY], "paths.output_dir"),
         "epochs_done": int(checkpoint.get("epoch", -1)) + 1,
     }

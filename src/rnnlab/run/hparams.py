@@ -16,6 +16,8 @@ from hydra.core.hydra_config import HydraConfig
 from pytorch_lightning.loggers import TensorBoardLogger
 from torch.utils.tensorboard.summary import hparams
 
+from rnnlab.config.dotted import select
+
 #: Settings shown for every run, whether or not they were changed.
 COMPARED = (
     "model.cell",
@@ -26,15 +28,6 @@ COMPARED = (
     "data.seq_len",
     "trainer.gradient_clip_val",
 )
-
-
-def _select(config: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = config
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def _shown(value: Any) -> bool | int | float | str:
@@ -63,11 +56,11 @@ def hparams_of(config: Mapping[str, Any], varied: Sequence[tuple[str, str]]) -> 
     """The varied values (typed from the config where the key is a field), then COMPARED."""
     params: dict[str, Any] = {}
     for key, text in varied:
-        value = _select(config, key)
+        value = select(config, key)
         params[key] = _shown(value if value is not None and "." in key else text)
     for key in COMPARED:
-        if key not in params and _select(config, key.rsplit(".", 1)[0]) is not None:
-            params[key] = _shown(_select(config, key))
+        if key not in params and select(config, key.rsplit(".", 1)[0]) is not None:
+            params[key] = _shown(select(config, key))
     return params
 
 
