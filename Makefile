@@ -15,7 +15,7 @@ TB_ARGS    ?=
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(TORCH_SPEC)'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,sweep]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,sweep,data]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install rnnlab with its dev tools and sweep plugins
@@ -32,6 +32,7 @@ test-all: $(STAMP)  ## fast and slow tests
 bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the lesson's script, 12-job sweeps
 	$(BIN)/python benchmarks/step_overhead.py
 	$(BIN)/python benchmarks/end_to_end.py
+	$(BIN)/python benchmarks/diagnostics_cost.py
 	$(BIN)/python benchmarks/sweep.py
 
 tensorboard: $(STAMP)  ## TensorBoard over every run in experiments/ and multirun/ (under RNNLAB_ROOT)

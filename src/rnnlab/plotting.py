@@ -6,15 +6,18 @@ needs no GUI backend and leaks no global figure state in long sweeps.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import PIL.Image
 from matplotlib import colormaps, ticker
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.image import imsave
 
 
 def loss_curve_figure(
@@ -72,18 +75,39 @@ def confusion_matrix_figure(
 _MOST_CLASS_LINES = 4
 
 
-def rendered(figure: Figure) -> np.ndarray:
-    """The figure's pixels, (H, W, 4) uint8 RGBA: one drawing (~0.1 s) serves a PNG file and a
-    TensorBoard image alike."""
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba()).copy()
+@dataclass(frozen=True)
+class Picture:
+    """A figure drawn once (~0.05-0.1 s) and encoded once as PNG (~0.02 s): the same bytes are
+    written to a file and sent to TensorBoard, so a run pays for one drawing of each figure."""
 
+    png: bytes
+    height: int
+    width: int
 
-def save_png(pixels: np.ndarray, path: Path) -> None:
-    """Write pixels from ``rendered`` as a PNG file, creating its folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    imsave(path, pixels)
+    @classmethod
+    def of(cls, figure: Figure) -> Picture:
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba())
+        buffer = io.BytesIO()
+        PIL.Image.fromarray(pixels[..., :3]).save(buffer, format="png")
+        return cls(buffer.getvalue(), pixels.shape[0], pixels.shape[1])
+
+    def save(self, path: Path) -> None:
+        """Write the PNG file, creating its folder."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.png)
+
+    def to_tensorboard(self, writer: Any, tag: str, step: int) -> None:
+        """Add the PNG as image ``tag`` at ``step`` to a torch SummaryWriter, as its add_image
+        would, without encoding it again (Lightning's TensorBoardLogger.experiment is one)."""
+        from tensorboard.compat.proto.summary_pb2 import Summary
+
+        image = Summary.Image(
+            height=self.height, width=self.width, colorspace=3, encoded_image_string=self.png
+        )
+        summary = Summary(value=[Summary.Value(tag=tag, image=image)])
+        writer._get_file_writer().add_summary(summary, step)
 
 
 def _log_scale(axes: Axes) -> None:
@@ -198,6 +222,16 @@ def clipping_comparison_figure(
     return figure
 
 
+def _side_by_side(arrays: Sequence[np.ndarray], gap: int) -> np.ndarray:
+    """(T_1 + gap + T_2 + gap + …, K): the arrays one after another along time, NaN between."""
+    parts: list[np.ndarray] = []
+    for index, array in enumerate(arrays):
+        if index:
+            parts.append(np.full((gap, array.shape[1]), np.nan))
+        parts.append(np.asarray(array, dtype=float))
+    return np.concatenate(parts)
+
+
 def hidden_states_figure(
     inputs: Sequence[np.ndarray],
     states: Sequence[np.ndarray],
@@ -206,92 +240,88 @@ def hidden_states_figure(
     titles: Sequence[str],
     probabilities: bool = True,
 ) -> Figure:
-    """For each sequence (a column): its inputs (features × time), the top layer's hidden state
-    (units × time) and what the head reads from h_t at every step (class probabilities, or the
-    predicted values), so one sees the state change as the sequence is read and the answer form.
+    """Sequences side by side, each read left to right: its inputs (features × time), the top
+    layer's hidden state (units × time) and what the head reads from h_t at every step (class
+    probabilities, or the predicted values), so one sees the state change as the sequence is
+    read and the answer form.
 
-    ``inputs[i]``: (T_i, F); ``states[i]``: (T_i, units); ``readouts[i]``: (T_i, K). Only the
-    first column labels its y axes and only the bottom row its time axis: ticks are most of
-    the drawing time of a figure with this many panels.
+    ``inputs[i]``: (T_i, F); ``states[i]``: (T_i, units); ``readouts[i]``: (T_i, K). The
+    sequences share three panels, separated by a blank gap, rather than getting panels of
+    their own: a figure's drawing time grows with its panels and ticks, and this one is drawn
+    while a run is being tested.
     """
-    columns = len(states)
-    width, height = 3.0 * columns + 1.6, 6.5  # inches
-    figure = Figure(figsize=(width, height))
+    lengths = [len(s) for s in states]
+    gap = max(1, max(lengths) // 8)
+    starts = np.cumsum([0, *[length + gap for length in lengths[:-1]]]) + 1  # each's step 1
+    total = sum(lengths) + gap * (len(lengths) - 1)
+    span = (0.5, total + 0.5)
+    width = min(16.0, 3.0 + 0.12 * total + 1.2 * len(lengths))
+    figure = Figure(figsize=(width, 6.0))
     grid = figure.add_gridspec(
         3,
-        columns,
+        1,
         height_ratios=(1, 3, 2),
-        left=0.75 / width,
-        right=1 - 0.85 / width,
-        bottom=0.55 / height,
-        top=1 - 0.35 / height,
-        wspace=0.08,
-        hspace=0.1,
+        left=0.8 / width,
+        right=1 - 1.0 / width,
+        bottom=0.09,
+        top=0.93,
+        hspace=0.08,
     )
-    limit = max((float(np.abs(s).max()) for s in states if s.size), default=1.0) or 1.0
-    as_heatmap = probabilities and len(readout_names) > _MOST_CLASS_LINES
-    if probabilities:
-        low, high = -0.02, 1.02
-    else:
-        low = min(float(r.min()) for r in readouts)
-        high = max(float(r.max()) for r in readouts)
-        low, high = low - 0.05 * (high - low + 1e-9), high + 0.05 * (high - low + 1e-9)
     heatmap = {"aspect": "auto", "interpolation": "nearest"}
-    image = None
-    for column in range(columns):
-        steps = states[column].shape[0]
-        span = (0.5, steps + 0.5)
-        top = figure.add_subplot(grid[0, column])
-        rows = inputs[column].shape[1]
-        top.imshow(inputs[column].T, cmap="Greys", extent=(*span, rows + 0.5, 0.5), **heatmap)
-        top.set_title(titles[column], fontsize="small")
-        middle = figure.add_subplot(grid[1, column])
-        units = states[column].shape[1]
-        image = middle.imshow(
-            states[column].T,
-            cmap="RdBu_r",
-            vmin=-limit,
-            vmax=limit,
-            extent=(*span, units + 0.5, 0.5),
+    top = figure.add_subplot(grid[0])
+    shown_inputs = _side_by_side(inputs, gap)
+    top.imshow(
+        shown_inputs.T, cmap="Greys", extent=(*span, shown_inputs.shape[1] + 0.5, 0.5), **heatmap
+    )
+    above = top.get_xaxis_transform()  # x: time step, y: 0 bottom, 1 top of the panel
+    for start, length, title in zip(starts, lengths, titles, strict=True):
+        middle_step = start + (length - 1) / 2
+        top.text(middle_step, 1.05, title, transform=above, ha="center", fontsize="small")
+    top.set_yticks([])
+    top.set_ylabel("input")
+    middle = figure.add_subplot(grid[1], sharex=top)
+    shown_states = _side_by_side(states, gap)
+    limit = float(np.nanmax(np.abs(shown_states))) or 1.0
+    image = middle.imshow(
+        shown_states.T,
+        cmap="RdBu_r",
+        vmin=-limit,
+        vmax=limit,
+        extent=(*span, shown_states.shape[1] + 0.5, 0.5),
+        **heatmap,
+    )
+    middle.yaxis.set_major_locator(ticker.MaxNLocator(4, integer=True))
+    middle.set_ylabel("hidden unit")
+    bottom = figure.add_subplot(grid[2], sharex=top)
+    shown_readouts = _side_by_side(readouts, gap)
+    if probabilities and len(readout_names) > _MOST_CLASS_LINES:
+        classes = len(readout_names)
+        bottom.imshow(
+            shown_readouts.T,
+            cmap="Greys",
+            vmin=0.0,
+            vmax=1.0,
+            extent=(*span, classes - 0.5, -0.5),
             **heatmap,
         )
-        bottom = figure.add_subplot(grid[2, column])
-        if as_heatmap:
-            classes = len(readout_names)
-            bottom.imshow(
-                readouts[column].T,
-                cmap="Greys",
-                vmin=0.0,
-                vmax=1.0,
-                extent=(*span, classes - 0.5, -0.5),
-                **heatmap,
-            )
-        else:
-            time = np.arange(1, steps + 1)
-            for index, name in enumerate(readout_names):
-                bottom.plot(time, readouts[column][:, index], marker=".", label=name)
-            bottom.set_xlim(*span)
-            bottom.set_ylim(low, high)
-            bottom.grid(True, alpha=0.3)
-        bottom.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
-        bottom.set_xlabel("time step t")
-        top.set_xticks([])
-        top.set_yticks([])
-        middle.set_xticks([])
-        if column == 0:
-            top.set_ylabel("input")
-            middle.yaxis.set_major_locator(ticker.MaxNLocator(4, integer=True))
-            middle.set_ylabel("hidden unit")
-            bottom.set_ylabel("P(class) from h_t" if probabilities else "head(h_t)")
-            if as_heatmap:
-                bottom.set_yticks(range(classes), labels=readout_names, fontsize="x-small")
-            else:
-                bottom.yaxis.set_major_locator(ticker.MaxNLocator(3))
-                bottom.legend(fontsize="x-small")
-        else:
-            middle.set_yticks([])
-            bottom.set_yticks([])
-    if image is not None:
-        colour_bar = figure.add_axes((1 - 0.7 / width, 0.3, 0.12 / width, 0.45))
-        figure.colorbar(image, cax=colour_bar, label="h_t", ticks=ticker.MaxNLocator(5))
+        bottom.set_yticks(range(classes), labels=readout_names, fontsize="x-small")
+    else:
+        time = np.arange(1, total + 1)
+        for index, name in enumerate(readout_names):
+            bottom.plot(time, shown_readouts[:, index], marker=".", label=name)
+        if probabilities:
+            bottom.set_ylim(-0.02, 1.02)
+        bottom.yaxis.set_major_locator(ticker.MaxNLocator(3))
+        bottom.grid(True, axis="y", alpha=0.3)
+        bottom.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.005, 1.0))
+    bottom.set_ylabel("P(class) from h_t" if probabilities else "head(h_t)")
+    ends = starts + np.array(lengths) - 1
+    bottom.set_xticks([*starts, *ends], labels=["1"] * len(starts) + [str(n) for n in lengths])
+    bottom.set_xlabel("time step t of each sequence")
+    bottom.set_xlim(*span)
+    top.tick_params(labelbottom=False, bottom=False)
+    middle.tick_params(labelbottom=False, bottom=False)
+    beside = middle.get_position()  # the colour bar beside the states, the legend below it
+    colour_bar = figure.add_axes((beside.x1 + 0.15 / width, beside.y0, 0.12 / width, beside.height))
+    figure.colorbar(image, cax=colour_bar, label="h_t", ticks=ticker.MaxNLocator(5))
     return figure

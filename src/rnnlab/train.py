@@ -17,6 +17,7 @@ from omegaconf import DictConfig
 from rnnlab.config.group_options import check_group_overrides
 from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
+from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
 from rnnlab.sweep.command_line import is_multirun, name_by_swept_values
 from rnnlab.sweep.folders import register_job_folder_resolver
@@ -36,6 +37,7 @@ register_job_folder_resolver()
 
 def _train(cfg: DictConfig) -> float | None:
     validate(cfg)
+    refuse_ddp_in_multirun(cfg)  # a search's jobs are not known to the pre-flight
     from rnnlab.run.training import train
 
     return train(cfg)

@@ -20,6 +20,7 @@ from rnnlab.data.loader import SequenceBatch
 from rnnlab.data.spec import TaskSpec
 from rnnlab.models.network import RecurrentNetwork
 from rnnlab.models.objective import Objective
+from rnnlab.plotting import gradient_flow_figure
 from rnnlab.run.training import train
 from tests.conftest import TINY_RUN
 
@@ -134,6 +135,26 @@ def test_the_diagnostic_batch_is_the_first_sequences_of_the_first_loader_that_ha
     assert batch.inputs.shape == (7, 2, 1) and batch.lengths is None
     assert batch.targets.tolist() == list(range(7))
     assert first_sequences([empty], 7) is None
+
+
+def test_the_figure_has_a_log_scale_panel_per_layer_and_a_line_per_epoch() -> None:
+    history = {
+        5: {"layer 1": [0.1, 0.2, 0.4], "layer 2": [0.3, 0.3, 0.3]},
+        0: {"layer 1": [1e-4, 1e-2, 1.0], "layer 2": [0.1, 0.5, 1.0]},
+    }
+    figure = gradient_flow_figure(history)
+    assert [axes.get_title() for axes in figure.axes] == [
+        "Gradient flow through time: layer 1",
+        "Gradient flow through time: layer 2",
+    ]
+    lines = figure.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["initial weights", "epoch 5"]
+    assert list(lines[0].get_xdata()) == [1, 2, 3] and list(lines[0].get_ydata()) == [
+        1e-4,
+        1e-2,
+        1.0,
+    ]
+    assert all(axes.get_yscale() == "log" for axes in figure.axes)
 
 
 # a whole run ----------------------------------------------------------------------------

@@ -39,28 +39,27 @@ def test_the_reading_at_the_last_step_is_the_networks_answer(cell: str) -> None:
     assert not np.allclose(readouts[0][1], readouts[0][-1])
 
 
-def test_the_figure_shows_inputs_states_and_readings_for_each_sequence() -> None:
+def test_the_figure_shows_inputs_states_and_readings_side_by_side() -> None:
     rng = np.random.default_rng(0)
-    inputs = [rng.random((6, 1)), rng.random((4, 1))]
-    states = [rng.standard_normal((6, 5)), rng.standard_normal((4, 5))]
-    readouts = [rng.dirichlet([1, 1], 6), rng.dirichlet([1, 1], 4)]
+    inputs = [rng.random((16, 1)), rng.random((8, 1))]
+    states = [rng.standard_normal((16, 5)), rng.standard_normal((8, 5))]
+    readouts = [rng.dirichlet([1, 1], 16), rng.dirichlet([1, 1], 8)]
     figure = hidden_states_figure(inputs, states, readouts, ["no", "yes"], ["s1", "s2"])
-    panels = figure.axes[:-1]  # the last axes is the colour bar
-    assert len(panels) == 6
-    for column in range(2):
-        top, middle, bottom = panels[3 * column : 3 * column + 3]
-        assert top.get_title() == f"s{column + 1}"
-        assert np.array_equal(np.asarray(middle.images[0].get_array()), states[column].T)
-        lines = bottom.get_lines()
-        assert [list(line.get_ydata()) for line in lines] == [
-            list(readouts[column][:, 0]),
-            list(readouts[column][:, 1]),
-        ]
-        assert list(lines[0].get_xdata()) == list(range(1, len(states[column]) + 1))
-    many = hidden_states_figure(
-        inputs, states, [r.repeat(3, 1) for r in readouts], list("abcdef"), ["x", "y"]
-    )
-    assert len(many.axes[2].images) == 1  # six classes: a heatmap, not six lines
+    top, middle, bottom, _colour_bar = figure.axes
+    gap = 2  # the longest sequence // 8 blank steps between sequences
+    shown = np.ma.getdata(middle.images[0].get_array()).T
+    assert np.array_equal(shown[:16], states[0]) and np.array_equal(shown[18:], states[1])
+    assert np.isnan(shown[16:18]).all() and shown.shape == (16 + gap + 8, 5)
+    assert [text.get_text() for text in top.texts] == ["s1", "s2"]
+    lines = bottom.get_lines()
+    assert [line.get_label() for line in lines] == ["no", "yes"]
+    probability = np.asarray(lines[1].get_ydata())
+    assert np.array_equal(probability[:16], readouts[0][:, 1])
+    assert np.array_equal(probability[18:], readouts[1][:, 1])
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["1", "1", "16", "8"]
+    six = [r.repeat(3, axis=1) for r in readouts]
+    many = hidden_states_figure(inputs, states, six, list("abcdef"), ["x", "y"])
+    assert len(many.axes[2].images) == 1 and not many.axes[2].get_lines()  # a heatmap
 
 
 def _run(compose_run, *overrides: str) -> Path:

@@ -108,7 +108,10 @@ def test_ranks_evaluate_every_sequence_once_and_train_equal_shares() -> None:
 
 def test_a_split_smaller_than_the_number_of_processes_is_one_sentence() -> None:
     datamodule = _loaders(0, 4, num_train=64, num_val=3)
-    with pytest.raises(ConfigError, match=r"data.num_val=3 is fewer than the 4 processes"):
+    with pytest.raises(
+        ConfigError,
+        match=r"the val split has 3 sequences, fewer than the 4 processes.*raise data.num_val",
+    ):
         datamodule.val_dataloader()
 
 

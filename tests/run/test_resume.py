@@ -152,3 +152,14 @@ def test_testing_without_a_checkpoint_says_untrained(compose_run) -> None:
 def test_neither_training_nor_testing_is_refused(compose_run) -> None:
     with pytest.raises(ConfigError, match="train=false and test=false leave nothing to do"):
         train(compose_run(*TINY_RUN, "train=false", "test=false"))
+
+
+def test_a_checkpoint_continues_under_the_other_impl(compose_run) -> None:
+    """fused and unrolled compute the same weights the same way: switching is allowed."""
+    first = compose_run(*TINY_RUN, "trainer.max_epochs=1")
+    train(first)
+    resumed = compose_run(
+        *TINY_RUN, "trainer.max_epochs=2", "model.impl=unrolled", f"ckpt_path={_last(first)}"
+    )
+    train(resumed)
+    assert _record(resumed)["epochs"] == 2

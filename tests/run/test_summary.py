@@ -1,7 +1,8 @@
-"""What a finished run reports: plain numbers, non-finite values kept readable."""
+"""What a finished run reports: plain numbers, JSON null for what is not finite."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
@@ -9,14 +10,23 @@ import torch
 from rnnlab.run.summary import announce, scalar_metrics, write_metrics_file
 
 
-def test_scalar_metrics_are_floats_and_nan_is_text() -> None:
-    values = scalar_metrics({"test/mse": torch.tensor(float("nan")), "test/acc": torch.tensor(0.5)})
-    assert values == {"test/acc": 0.5, "test/mse": "nan"}
+def test_scalar_metrics_are_floats_and_non_finite_values_are_null() -> None:
+    values = scalar_metrics(
+        {
+            "test/mse": torch.tensor(float("nan")),
+            "test/mae": torch.tensor(float("inf")),
+            "test/acc": torch.tensor(0.5),
+        }
+    )
+    assert values == {"test/acc": 0.5, "test/mae": None, "test/mse": None}
 
 
-def test_announce_survives_a_diverged_run(tmp_path: Path, capsys) -> None:
-    record = {"metrics": {"test/mse": "nan"}, "wall_time_s": 1.0}
-    announce(record, write_metrics_file(tmp_path, record))
-    assert "test/mse nan" in capsys.readouterr().out
-    assert (tmp_path / "metrics.json").is_file()
+def test_a_diverged_record_is_plain_json_and_announced(tmp_path: Path, capsys) -> None:
+    record = {"status": "diverged", "metrics": {"test/mse": None}, "wall_time_s": 1.0}
+    path = write_metrics_file(tmp_path, record)
+    announce(record, path)
+    printed = capsys.readouterr().out
+    assert "diverged in 1.0 s (test/mse not finite)" in printed
+    text = path.read_text()
+    assert json.loads(text)["metrics"] == {"test/mse": None} and "NaN" not in text
     assert not list(tmp_path.glob("*.partial"))

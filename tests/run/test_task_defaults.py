@@ -55,13 +55,16 @@ def test_adding_beats_a_tenth_of_the_baseline(tmp_path: Path, cell: str) -> None
 
 
 @pytest.mark.slow
-def test_rnn_adding_stays_at_the_baseline(tmp_path: Path) -> None:
-    """The tanh RNN does not learn adding with the shared Adam lr 0.01: measured test MSE
-    0.166 (baseline 1/6), and no data size, batch size or hidden size tried (8-128) went
-    below 0.12. With optimizer.lr=0.001 and data.num_train=40000 it reaches 0.0035.
-    This records the honest number: it must stay finite and near the baseline, not diverge."""
-    mse = _train_defaults(tmp_path, "adding", "rnn")["test/mse"]
-    assert mse < 0.25
+@pytest.mark.xfail(
+    strict=True,
+    reason="the tanh RNN does not learn adding with the shared Adam lr 0.01 in 10 epochs",
+)
+def test_rnn_adding_beats_a_tenth_of_the_baseline(tmp_path: Path) -> None:
+    """The claim the README would like to make, kept as a strict xfail so that it is
+    noticed once it holds. Measured: test MSE at the 1/6 baseline; no data size, batch
+    size or hidden size tried (8-128) went below 0.12. With optimizer.lr=0.001 and
+    data.num_train=40000 the same network reaches 0.0035."""
+    assert _train_defaults(tmp_path, "adding", "rnn")["test/mse"] <= ADDING_MAX_MSE
 
 
 @pytest.mark.slow
@@ -74,6 +77,6 @@ def test_copy_recalls_the_symbols(tmp_path: Path, cell: str) -> None:
 @pytest.mark.slow
 def test_rnn_copy_is_at_chance(tmp_path: Path) -> None:
     """The tanh RNN cannot learn copy in this budget: measured test accuracy 0.13, chance
-    being 0.125. Its run still completes with a finite number in range."""
-    acc = _train_defaults(tmp_path, "copy", "rnn")["test/acc"]
-    assert 0.0 <= acc <= 1.0
+    being 0.125 (it does answer with symbols in the recall window, where a network stuck
+    on blanks scores 0). The README states that number; this keeps it honest."""
+    assert _train_defaults(tmp_path, "copy", "rnn")["test/acc"] >= 0.10

@@ -195,11 +195,19 @@ class GradientMonitor(pl.Callback):
         if loss is not None:
             record["train/loss"] = float(loss)  # beside the norms: what a figure plots them with
         self.history.append(record)
-        if self.output_file is not None and trainer.is_global_zero:
-            self._write()
 
-    def _write(self) -> None:
+    def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._write(trainer)
+
+    def on_exception(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException
+    ) -> None:
+        self._write(trainer)  # a diverged run keeps the epochs before it diverged
+
+    def _write(self, trainer: pl.Trainer) -> None:
         """The per-epoch records as JSON (non-finite values as null), replaced atomically."""
+        if self.output_file is None or not self.history or not trainer.is_global_zero:
+            return
         records = [
             {k: (v if math.isfinite(v) else None) for k, v in record.items()}
             for record in self.history

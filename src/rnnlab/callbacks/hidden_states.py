@@ -26,7 +26,7 @@ from torch import nn
 from rnnlab.data.loader import SequenceBatch
 from rnnlab.data.spec import TaskSpec
 from rnnlab.errors import ConfigError
-from rnnlab.plotting import hidden_states_figure, rendered, save_png
+from rnnlab.plotting import Picture, hidden_states_figure
 
 
 def read_states(
@@ -114,11 +114,9 @@ class HiddenStates(pl.Callback):
             [_title(spec, batch.targets, row) for row in range(len(states))],
             probabilities=spec.is_classification,
         )
-        pixels = rendered(figure)  # drawn once (~0.2 s) for the PNG and TensorBoard alike
+        picture = Picture.of(figure)  # drawn and encoded once for the PNG and TensorBoard
         for logger in trainer.loggers:
             if isinstance(logger, TensorBoardLogger):
-                logger.experiment.add_image(
-                    "test/hidden_states", pixels[..., :3], trainer.global_step, dataformats="HWC"
-                )
+                picture.to_tensorboard(logger.experiment, "test/hidden_states", trainer.global_step)
         if self.figure_file is not None:
-            save_png(pixels, self.figure_file)
+            picture.save(self.figure_file)

@@ -108,10 +108,12 @@ class SequenceDataModule(pl.LightningDataModule):
         size = len(getattr(self.splits, name))
         if 0 < size < world_size:
             # A rank without a batch would skip the epoch-end sync that the others wait in.
+            field = f"num_{name}"  # a generated task's size is a config field; a dataset's not
+            advice = f"raise data.{field} or lower" if field in self.source_options else "lower"
             raise ConfigError(
-                f"data.num_{name}={size} is fewer than the {world_size} processes "
-                f"(trainer.devices), and each process needs at least one {name} sequence: "
-                f"raise data.num_{name} or lower trainer.devices."
+                f"the {name} split has {size} sequences, fewer than the {world_size} processes "
+                f"(trainer.devices), and each process needs at least one: {advice} "
+                "trainer.devices."
             )
         return TensorBatchLoader(
             self._split_on_device(name),

@@ -144,7 +144,8 @@ class SequenceModule(pl.LightningModule):
         if self.trainer.sanity_checking or self.val_best is None or self.best_metric not in values:
             return  # the sanity check's batches say nothing about the best epoch
         self.val_best.update(values[self.best_metric])
-        self.log(f"{self.best_metric}_best", self.val_best.compute(), prog_bar=True)
+        # the same value on every rank: sync_dist only says so to Lightning
+        self.log(f"{self.best_metric}_best", self.val_best.compute(), prog_bar=True, sync_dist=True)
 
     def on_test_epoch_end(self) -> None:
         self._close_epoch("test", self.test_metrics, self.test_confusion)

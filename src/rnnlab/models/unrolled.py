@@ -170,12 +170,16 @@ def run_direction(
     added to each valid h_t so that its gradient is ∂L/∂h_t (see the module docstring).
     """
     steps = range(input_parts.shape[1] - 1, -1, -1) if reverse else range(input_parts.shape[1])
+    # unbind, not [:, t]: the backward pass of T slices would fill a zero (B, T, ·) tensor
+    # per step (O(T²) memory traffic), unbind's gathers all steps' gradients in one stack.
+    step_inputs = input_parts.unbind(1)
+    step_probes = None if probe is None else probe.unbind(1)
     state = initial
     hidden: list[torch.Tensor] = []  # h_t in the order visited
     for t in steps:
-        new = step(input_parts[:, t], state, weights)
-        if probe is not None:
-            new = (new[0] + probe[:, t], *new[1:])
+        new = step(step_inputs[t], state, weights)
+        if step_probes is not None:
+            new = (new[0] + step_probes[t], *new[1:])
         if valid is not None:
             new = tuple(torch.where(valid[:, t], n, s) for n, s in zip(new, state, strict=True))
         state = new

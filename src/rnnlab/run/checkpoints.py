@@ -36,7 +36,9 @@ RESUME_IDENTITY: dict[str, str] = {
 }
 #: Testing a checkpoint only needs the same data and network.
 TEST_IDENTITY = ("data", "model")
-MAY_CHANGE_ON_RESUME = {f"data.{field}" for field in LOADER_FIELDS}
+#: ``model.impl`` changes how the same weights are computed (fused kernel or unrolled loop),
+#: not the weights: a checkpoint continues or tests under either.
+MAY_CHANGE_ON_RESUME = {f"data.{field}" for field in LOADER_FIELDS} | {"model.impl"}
 
 
 def load_run_checkpoint(path: str) -> dict[str, Any]:

@@ -14,10 +14,12 @@ from hydra import compose, initialize_config_dir
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
+from hydra.types import RunMode
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from rnnlab.config.group_options import read_command_line
+from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
 from rnnlab.errors import ConfigError
 from rnnlab.sweep.command_line import read_sweep
@@ -95,6 +97,7 @@ def _check_job(label: str, job: list[str], extra: list[str], config_name: str) -
     try:
         cfg = compose(config_name, overrides=[*job, *extra])
         validate(cfg)
+        refuse_ddp_in_multirun(cfg, RunMode.MULTIRUN)
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
     except (HydraException, OmegaConfBaseException) as error:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnlab.data.normalisation import MIN_STD, Normalisation, last_real_step
-from rnnlab.data.sources.assemble import RawPart, regression_splits
+from rnnlab.data.sources.assemble import RawPart
 from rnnlab.data.sources.packaged import package_dir
 from rnnlab.data.sources.splitting import check_fraction
 from rnnlab.data.spec import SequenceSplits, TaskSpec
@@ -107,7 +107,11 @@ def series_source(
     relative: bool = True,
     seed: int = 42,
 ) -> SequenceSplits:
-    """Sliding windows over a shipped series, split chronologically, scaled on train."""
+    """Sliding windows over a shipped series, split chronologically, scaled on train.
+
+    ``seed`` only orders the training batches (the DataModule reads it): the split is fixed
+    by the fractions.
+    """
     _check_sizes(window, horizon)
     check_fraction("val_fraction", val_fraction)
     check_fraction("test_fraction", test_fraction, upper=1.0 - val_fraction)
@@ -127,23 +131,18 @@ def series_source(
     normalisation = Normalisation((mean,), (std,)).with_targets(
         (mean,) * horizon, (std,) * horizon, relative=relative
     )
-    splits = regression_splits(
-        TaskSpec(name=name, input_size=1, output_size=horizon, kind="regression", per_step=False),
-        train,
-        val,
-        test,
-        normalisation,
+    parts = [part.scaled(normalisation) for part in (train, val, test)]
+    scaled_test = parts[2]
+    naive = naive_forecast(
+        scaled_test.inputs.numpy(), scaled_test.lengths.numpy(), horizon, normalisation
     )
-    test = splits.test
-    naive = naive_forecast(test.inputs.numpy(), test.lengths.numpy(), horizon, normalisation)
-    baseline = float(((naive - splits.test.targets.numpy()) ** 2).mean())
     spec = TaskSpec(
         name=name,
         input_size=1,
         output_size=horizon,
         kind="regression",
         per_step=False,
-        baseline_loss=baseline,
+        baseline_loss=float(((naive - scaled_test.targets.numpy()) ** 2).mean()),
         baseline_name=BASELINE_NAME,
     )
-    return SequenceSplits(spec, splits.train, splits.val, splits.test, normalisation)
+    return SequenceSplits(spec, *parts, normalisation=normalisation)

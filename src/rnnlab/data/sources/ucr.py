@@ -14,12 +14,14 @@ unpacked), instead of aeon's.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.sources.assemble import RawPart, classification_splits, regression_splits
+from rnnlab.data.sources.chunking import check_chunk, chunk_steps
 from rnnlab.data.sources.packaged import package_dir
 from rnnlab.data.sources.splitting import check_fraction, split_indices
 from rnnlab.data.sources.ts_format import TsData, read_ts
@@ -120,14 +122,22 @@ def _regression_splits(
     return regression_splits(spec, train_part, whole.take(val), test_part, normalisation)
 
 
+def _chunked(data: TsData, chunk: int) -> TsData:
+    values, lengths = chunk_steps(data.values, data.lengths, chunk)
+    return replace(data, values=values, lengths=lengths)
+
+
 def ucr_source(
     name: str = "GunPoint",
     val_fraction: float = 0.2,
+    chunk: int = 1,
     seed: int = 42,
     archive_dir: str | None = None,
 ) -> SequenceSplits:
-    """The archive's training cases (less a stratified validation share) and its test cases."""
+    """The archive's training cases (less a stratified validation share) and its test cases;
+    ``chunk`` consecutive steps are read as one input vector (rnnlab.data.sources.chunking)."""
     check_fraction("val_fraction", val_fraction)
+    check_chunk(chunk)
     folder = archive_folder(archive_dir)
     sets = available_sets(folder)
     if name not in sets:
@@ -136,8 +146,8 @@ def ucr_source(
             f"data.name={name!r} is not a UCR/UEA data set in {where}: "
             f"available are {', '.join(sorted(sets, key=str.lower)) or 'none'}."
         )
-    train = read_ts(sets[name] / f"{name}_TRAIN.ts")
-    test = read_ts(sets[name] / f"{name}_TEST.ts")
+    train = _chunked(read_ts(sets[name] / f"{name}_TRAIN.ts"), chunk)
+    test = _chunked(read_ts(sets[name] / f"{name}_TEST.ts"), chunk)
     _check_same_shape(name, train, test)
     build = _regression_splits if train.is_regression else _class_splits
     return build(name, train, test, val_fraction, seed)
