@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,sweep,data]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install rnnlab with its dev tools and sweep plugins
+install: $(STAMP)  ## create .venv and install rnnlab with its dev tools, sweep plugins and data packages
 
 train: $(STAMP)  ## train the default experiment (extra overrides: make train ARGS='model=lstm')
 	$(BIN)/rnnlab-train $(ARGS)
@@ -29,11 +29,12 @@ test: $(STAMP)  ## fast tests
 test-all: $(STAMP)  ## fast and slow tests
 	$(BIN)/pytest -q -m ''
 
-bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the lesson's script, 12-job sweeps
+bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the plain-PyTorch baseline, diagnostics cost, 12-job sweeps, data loading
 	$(BIN)/python benchmarks/step_overhead.py
 	$(BIN)/python benchmarks/end_to_end.py
 	$(BIN)/python benchmarks/diagnostics_cost.py
 	$(BIN)/python benchmarks/sweep.py
+	$(BIN)/python benchmarks/data_load.py
 
 tensorboard: $(STAMP)  ## TensorBoard over every run in experiments/ and multirun/ (under RNNLAB_ROOT)
 	$(BIN)/tensorboard --logdir_spec "experiments:$(RUNS_ROOT)/experiments,multirun:$(RUNS_ROOT)/multirun" $(TB_ARGS)

@@ -21,7 +21,7 @@ from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
 from rnnlab.sweep.command_line import is_multirun, name_by_swept_values
 from rnnlab.sweep.folders import register_job_folder_resolver
-from rnnlab.sweep.job import in_multirun, isolated_job
+from rnnlab.sweep.job import in_multirun, isolated_job, search_value
 
 # A user's mistake is caught and said in one sentence; what reaches Hydra is a bug, and a bug
 # needs its whole traceback, which Hydra prints only with this set.
@@ -46,9 +46,10 @@ def _train(cfg: DictConfig) -> float | None:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name=CONFIG_NAME)
 def run(cfg: DictConfig) -> float | None:
     if in_multirun():
+        result = None
         with isolated_job(PROGRAM):
-            return _train(cfg)
-        return None
+            result = _train(cfg)
+        return search_value(result, cfg.get("optimized_metric"))
     with exit_on_user_error(PROGRAM):
         return _train(cfg)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -213,6 +214,19 @@ def test_measuring_touches_neither_the_weights_their_gradients_nor_the_random_st
     assert module.training
     assert all(torch.equal(v, before[k]) for k, v in module.state_dict().items())
     assert all(torch.equal(p.grad, torch.ones_like(p)) for p in module.parameters())
+
+
+def test_the_history_survives_a_resume_and_the_initial_weights_are_measured_once() -> None:
+    callback = GradientFlow()
+    callback.history = {0: {"layer 1": [0.1, 1.0]}, 5: {"layer 1": [0.5, 1.0]}}
+    resumed = GradientFlow()
+    resumed.load_state_dict(callback.state_dict())
+    assert resumed.history == callback.history
+    measured = []
+    resumed._measure = lambda trainer, module, epoch: measured.append(epoch)
+    resumed.on_train_start(SimpleNamespace(current_epoch=5), None)
+    GradientFlow(at_start=True).on_train_start(SimpleNamespace(current_epoch=5), None)
+    assert measured == []  # a resumed run already has its initial curve, or never had one
 
 
 class _FakeTrainer:

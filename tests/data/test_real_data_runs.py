@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 import torch
 
+from rnnlab.callbacks.forecast_figure import is_forecast
 from rnnlab.callbacks.run_config import NORMALISATION_KEY
 from rnnlab.config.validation import validate
 from rnnlab.data.normalisation import Normalisation
+from rnnlab.data.sources.series import series_source
+from rnnlab.data.sources.ucr import ucr_source
 from rnnlab.run.components import build_datamodule
 from rnnlab.run.training import train
 from tests.conftest import TINY_RUN
@@ -109,3 +112,11 @@ def test_without_the_data_package_a_run_stops_in_one_sentence(tmp_path: Path) ->
     assert not (tmp_path / "experiments").exists() or not any(
         (tmp_path / "experiments").rglob("*.*")
     )
+
+
+@needs_package("aeon")
+def test_only_forecasts_get_the_forecast_figure() -> None:
+    for relative in (True, False):
+        assert is_forecast(series_source(horizon=3, relative=relative).normalisation, 3)
+    assert not is_forecast(ucr_source("Covid3Month").normalisation, 1)  # a regression, no forecast
+    assert not is_forecast(ucr_source("GunPoint").normalisation, 2)  # classification

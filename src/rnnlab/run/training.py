@@ -35,6 +35,7 @@ from rnnlab.run.components import (
 from rnnlab.run.hparams import log_hparams
 from rnnlab.run.quiet import quiet_known_warnings
 from rnnlab.run.summary import announce, scalar_metrics, write_metrics_file
+from rnnlab.run.threads import limit_threads_for_parallel_jobs
 
 
 def _run_config(cfg: DictConfig) -> dict[str, Any]:
@@ -131,6 +132,7 @@ def train(cfg: DictConfig) -> float | None:
     it, on this config's data) or, without one, the freshly initialised network.
     """
     started = time.perf_counter()
+    limit_threads_for_parallel_jobs()
     quiet_known_warnings()
     _check_stages(cfg)
     fitting = bool(cfg.get("train", True))

@@ -10,6 +10,7 @@ closing line counts them.
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
+from omegaconf import ListConfig, OmegaConf
 
 from rnnlab.config.guard import current_run_dir
 from rnnlab.errors import DivergedError, RnnlabError
@@ -62,3 +64,19 @@ def isolated_job(program: str) -> Iterator[None]:
         log.exception("%s failed with a bug", _job_label())
         first = str(error).strip().splitlines()
         _record_failure("failed", f"{type(error).__name__}: {first[0] if first else ''}".strip())
+
+
+def search_value(result: float | None, optimized_metric: str | None) -> float | None:
+    """What a sweep job hands its sweeper: its metric, or the worst value for the search's
+    direction when the job failed, diverged or has no finite metric (Optuna 2.10 refuses NaN,
+    and a search whose trials all returned None ends without its results file)."""
+    if result is not None and math.isfinite(result):
+        return result
+    if not optimized_metric:
+        return None
+    direction = OmegaConf.select(HydraConfig.get().sweeper, "direction", default=None)
+    if isinstance(direction, ListConfig | list):
+        direction = direction[0] if direction else None
+    if direction is None:
+        return None
+    return float("inf") if str(direction).lower().startswith("min") else float("-inf")

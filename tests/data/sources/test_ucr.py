@@ -107,6 +107,8 @@ def test_an_unknown_name_lists_the_available_sets() -> None:
     message = str(error.value)
     assert message.startswith("data.name='GunPointt' is not a UCR/UEA data set in aeon's archive")
     assert "GunPoint, ItalyPowerDemand" in message and "\n" not in message
+    with pytest.raises(ConfigError, match="case-sensitive: did you mean 'GunPoint'"):
+        ucr_source("gunpoint")
 
 
 def test_an_archive_folder_of_ones_own(tmp_path: Path) -> None:

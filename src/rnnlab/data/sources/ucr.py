@@ -142,8 +142,10 @@ def ucr_source(
     sets = available_sets(folder)
     if name not in sets:
         where = "aeon's archive" if archive_dir is None else repr(str(folder))
+        near = [known for known in sets if known.lower() == name.lower()]
+        hint = f" (names are case-sensitive: did you mean {near[0]!r}?)" if near else ""
         raise ConfigError(
-            f"data.name={name!r} is not a UCR/UEA data set in {where}: "
+            f"data.name={name!r} is not a UCR/UEA data set in {where}{hint}: "
             f"available are {', '.join(sorted(sets, key=str.lower)) or 'none'}."
         )
     train = _chunked(read_ts(sets[name] / f"{name}_TRAIN.ts"), chunk)
