@@ -183,13 +183,15 @@ def gradient_flow_comparison_figure(
 def clipping_comparison_figure(
     runs: Mapping[str, Mapping[str, Sequence[Sequence[float]]]],
     thresholds: Mapping[str, float | None] | None = None,
+    baseline: float | None = None,
     title: str = "Gradient clipping",
 ) -> Figure:
-    """Two panels for runs that differ in clipping: the training loss per epoch, and the gradient
-    norm before clipping per epoch (mean solid, max dotted, each run's threshold dashed).
+    """Two panels for runs that differ in clipping: the training loss per epoch (with the
+    task's memoryless baseline, if any), and the gradient norm before clipping per epoch
+    (mean solid, max dotted, each run's threshold dashed).
 
     ``runs``: label -> {"train/loss": [[epoch, value], ...], "grad/norm_mean": ...,
-    "grad/norm_max": ...}; missing curves are skipped.
+    "grad/norm_max": ...}; missing curves and null values are skipped.
     """
     figure = Figure(figsize=(11, 4), layout="tight")
     loss_axes, norm_axes = figure.add_subplot(1, 2, 1), figure.add_subplot(1, 2, 2)
@@ -211,6 +213,10 @@ def clipping_comparison_figure(
             norm_axes.axhline(
                 threshold, linestyle="--", color=colour, alpha=0.6, label=f"{label}: threshold"
             )
+    if baseline is not None:
+        loss_axes.axhline(
+            baseline, linestyle="--", color="grey", label=f"memoryless baseline ({baseline:.3f})"
+        )
     loss_axes.set_ylabel("training loss")
     norm_axes.set_ylabel("total gradient norm before clipping")
     for axes, name in ((loss_axes, "Loss"), (norm_axes, "Gradient norm")):

@@ -126,6 +126,24 @@ def test_every_cell_layer_and_direction_gets_a_curve(
     assert curves[f"layer {layers}"][-1] > 0  # the loss reaches the top layer's last step
 
 
+def test_a_per_step_classifier_with_padded_sequences_gets_curves_up_to_the_longest() -> None:
+    spec = TaskSpec("c", 3, 4, "classification", True, ("a", "b", "c", "d"))
+    network = RecurrentNetwork(3, 4, True, cell="gru", hidden_size=5, bidirectional=True)
+    lengths = torch.tensor([6, 4, 2])
+    inputs = torch.randn(3, 9, 3)  # padded to 9 steps, the longest sequence has 6
+    batch = SequenceBatch(inputs, torch.randint(0, 4, (3, 9)), lengths)
+    curves = gradient_flow(network, Objective(spec), batch)
+    assert list(curves) == ["layer 1", "layer 1 reverse"]
+    assert all(len(curve) == 6 and min(curve) > 0 for curve in curves.values())
+    # padding changes nothing: the same sequences padded further give the same curves
+    longer = SequenceBatch(torch.cat([inputs, torch.randn(3, 4, 3)], 1), None, lengths)
+    longer = longer._replace(targets=torch.cat([batch.targets, torch.zeros(3, 4).long()], 1))
+    again = gradient_flow(network, Objective(spec), longer)
+    assert list(again) == list(curves)
+    for name, curve in curves.items():
+        assert again[name] == pytest.approx(curve, rel=1e-5)
+
+
 def test_the_diagnostic_batch_is_the_first_sequences_of_the_first_loader_that_has_any() -> None:
     empty: list[SequenceBatch] = []
     batches = [

@@ -18,8 +18,15 @@ def test_swept_and_fixed_keys() -> None:
 
 
 def test_fixed_keys_leave_the_folder_name() -> None:
-    arguments = name_by_swept_values(["-m", "name=cmp", "experiment=seed,majority"])
-    assert arguments[-1] == f"{EXCLUDE_KEYS}=[hydra.verbose,name]"
+    arguments = name_by_swept_values(["-m", "name=cmp", "experiment=seed,majority", "-cd", "x"])
+    assert arguments == [
+        "-m",
+        f"{EXCLUDE_KEYS}=[hydra.verbose,name]",  # among the overrides, before the options
+        "name=cmp",
+        "experiment=seed,majority",
+        "-cd",
+        "x",
+    ]
 
 
 def test_a_users_own_exclude_keys_win() -> None:

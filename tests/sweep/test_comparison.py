@@ -173,9 +173,10 @@ def test_the_clipping_figure_shows_loss_mean_and_max_norm_and_the_threshold() ->
             "grad/norm_max": [[1, 9.0], [2, 8.0]],
         }
     }
-    loss_axes, norm_axes = clipping_comparison_figure(runs, {"free": 1.0}).axes
-    (loss,) = loss_axes.get_lines()
+    loss_axes, norm_axes = clipping_comparison_figure(runs, {"free": 1.0}, baseline=0.4).axes
+    loss, baseline = loss_axes.get_lines()
     assert list(loss.get_ydata()) == [0.5]  # a non-finite loss is left out
+    assert list(baseline.get_ydata()) == [0.4, 0.4] and "baseline" in baseline.get_label()
     mean, maximum, threshold = norm_axes.get_lines()
     assert (list(mean.get_ydata()), list(maximum.get_ydata())) == ([3.0, 4.0], [9.0, 8.0])
     assert maximum.get_linestyle() == ":" and list(threshold.get_ydata()) == [1.0, 1.0]

@@ -64,7 +64,10 @@ def name_by_swept_values(arguments: list[str]) -> list[str]:
     if sweep is None or any(a.startswith(EXCLUDE_KEYS) for a in arguments):
         return arguments
     excluded = sorted({*sweep.fixed_keys, *_NEVER_IN_NAME} - set(sweep.swept_keys))
-    return [*arguments, f"{EXCLUDE_KEYS}=[{','.join(_quoted(k) for k in excluded)}]"]
+    override = f"{EXCLUDE_KEYS}=[{','.join(_quoted(k) for k in excluded)}]"
+    # beside the other overrides: Hydra's parser refuses an override after e.g. ``-cd DIR``
+    at = arguments.index(sweep.overrides[0]) if sweep.overrides else len(arguments)
+    return [*arguments[:at], override, *arguments[at:]]
 
 
 def _quoted(key: str) -> str:

@@ -67,6 +67,13 @@ def _ratio(curve: list[float]) -> float | None:
     return curve[0] / curve[-1]
 
 
+def _shown_ratio(ratio: float | None) -> str:
+    if ratio is None:
+        return "not finite"
+    # float32 stops at ~1e-45: a gradient that fades further is exactly 0 in training too
+    return "0 (below float32's range)" if ratio == 0 else f"{ratio:.3g}"
+
+
 def _save(sweep_dir: Path, name: str, figure: Figure, numbers: dict[str, Any]) -> Path:
     path = sweep_dir / f"{name}.png"
     figure.savefig(path, dpi=120)
@@ -110,8 +117,7 @@ def gradient_flow_comparison(sweep_dir: Path) -> Path | None:
     path = _save(sweep_dir, "gradient_flow_comparison", figure, numbers)
     for label, entry in numbers.items():
         shown = ", ".join(
-            f"{stage} {ratio:.3g}" if ratio is not None else f"{stage} not finite"
-            for stage, ratio in entry["first_over_last"].items()
+            f"{stage} {_shown_ratio(ratio)}" for stage, ratio in entry["first_over_last"].items()
         )
         _say(f"{label}: ‖∂L/∂h_1‖/‖∂L/∂h_T‖ {shown}")
     _say(f"gradient flow compared in {path}")
@@ -149,7 +155,7 @@ def clipping_comparison(sweep_dir: Path) -> Path | None:
         }
     if not runs:
         return None
-    figure = clipping_comparison_figure(runs, thresholds)
+    figure = clipping_comparison_figure(runs, thresholds, _baseline(jobs))
     path = _save(sweep_dir, "clipping_comparison", figure, numbers)
     for label, entry in numbers.items():
         loss = entry["final_train_loss"]
@@ -163,6 +169,15 @@ def clipping_comparison(sweep_dir: Path) -> Path | None:
         )
     _say(f"clipping compared in {path}")
     return path
+
+
+def _baseline(jobs: list[Path]) -> float | None:
+    """The task's memoryless baseline loss, from the first job's metrics.json that has one."""
+    for job in jobs:
+        spec = (_read_json(job / "metrics.json") or {}).get("task_spec") or {}
+        if spec.get("baseline_loss") is not None:
+            return float(spec["baseline_loss"])
+    return None
 
 
 def _clip_value(job: Path) -> float | None:

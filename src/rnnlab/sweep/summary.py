@@ -77,5 +77,8 @@ class SweepSummary(Callback):
         if self.write_report and job_dirs(sweep_dir):
             line += _write_report(sweep_dir)
         print(f"rnnlab: {line}", flush=True)
-        if not all_completed:
+        # A search ranks a failed trial last and goes on: it failed only if no trial completed.
+        searched = "optuna" in str(config.hydra.sweeper.get("_target_", "")).lower()
+        completed_any = any(job_status(job) == "completed" for job in job_dirs(sweep_dir))
+        if not all_completed and not (searched and completed_any):
             _FAILED_SWEEPS.append(sweep_dir)
