@@ -54,17 +54,29 @@ def run(cfg: DictConfig) -> float | None:
         return _train(cfg)
 
 
+def _is_sweep(arguments: list[str]) -> bool:
+    """``-m``, or a preset that is a sweep by itself (``experiment=vanishing_gradients``)."""
+    if is_multirun(arguments):
+        return True
+    if not any(a.lstrip("+").startswith(("experiment=", "hparams_search=")) for a in arguments):
+        return False
+    from rnnlab.sweep.preflight import preset_is_sweep
+
+    return preset_is_sweep(arguments, CONFIG_DIR, CONFIG_NAME)
+
+
 def main() -> float | None:
     arguments = sys.argv[1:]
     with exit_on_user_error(PROGRAM):
         check_group_overrides(arguments, CONFIG_DIR, CONFIG_NAME)
-        if is_multirun(arguments):
+        sweeping = _is_sweep(arguments)
+        if sweeping:
             from rnnlab.sweep.preflight import check_grid
 
             check_grid(arguments, CONFIG_DIR, CONFIG_NAME)
             sys.argv = [sys.argv[0], *name_by_swept_values(arguments)]
     result = run()
-    if is_multirun(arguments):
+    if sweeping:
         from rnnlab.sweep.summary import any_sweep_failed
 
         if any_sweep_failed():

@@ -219,7 +219,7 @@ def test_one_command_trains_three_cells_and_compares_their_gradient_flow(tmp_pat
     )
     assert result.returncode == 0, result.stderr[-3000:]
     sweep = _sweep_dir(tmp_path, "vanishing_gradients")
-    assert sorted(p.name for p in sweep.iterdir() if p.is_dir()) == [
+    assert sorted(p.parent.name for p in sweep.glob("*/.hydra")) == [
         "0_model=rnn",
         "1_model=lstm",
         "2_model=gru",

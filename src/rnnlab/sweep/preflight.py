@@ -104,3 +104,21 @@ def _check_job(label: str, job: list[str], extra: list[str], config_name: str) -
         lines = str(error).strip().splitlines()
         reason = lines[0] if lines else type(error).__name__
         raise ConfigError(f"{label} could not be composed: {reason}") from None
+
+
+def preset_is_sweep(arguments: Sequence[str], config_dir: str, config_name: str) -> bool:
+    """Whether the composed config makes this a sweep without ``-m`` (a preset that sets
+    ``hydra.mode: MULTIRUN``, like ``experiment=vanishing_gradients``)."""
+    sweep = read_sweep(arguments)
+    if sweep is None:
+        return False
+    extra = _searchpath_overrides(arguments)
+    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+        try:
+            cfg = compose(
+                config_name, overrides=[*sweep.task_overrides, *extra], return_hydra_config=True
+            )
+        except (HydraException, OmegaConfBaseException):
+            return False  # Hydra reports it when it composes
+    mode = OmegaConf.select(cfg, "hydra.mode", default=None)
+    return getattr(mode, "name", str(mode)) == RunMode.MULTIRUN.name
