@@ -90,7 +90,8 @@ class Picture:
         canvas.draw()
         pixels = np.asarray(canvas.buffer_rgba())
         buffer = io.BytesIO()
-        PIL.Image.fromarray(pixels[..., :3]).save(buffer, format="png")
+        # the fastest zlib level: ~20% less time than the default for files ~15% larger
+        PIL.Image.fromarray(pixels[..., :3]).save(buffer, format="png", compress_level=1)
         return cls(buffer.getvalue(), pixels.shape[0], pixels.shape[1])
 
     def save(self, path: Path) -> None:

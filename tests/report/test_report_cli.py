@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BIN = Path(sys.executable).parent
 SWEEP = (
     "-m",
@@ -29,6 +31,7 @@ def _run(tmp_path: Path, *command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_report_on_a_real_sweep(tmp_path: Path) -> None:
     train = _run(tmp_path, str(BIN / "rnnlab-train"), *SWEEP)
     assert train.returncode == 0, train.stderr

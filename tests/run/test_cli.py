@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_command
 
 BIN = Path(sys.executable).parent
@@ -26,6 +28,7 @@ def _start(tmp_path: Path, program: str, *overrides: str) -> subprocess.Popen[st
     )
 
 
+@pytest.mark.slow
 def test_two_runs_started_together_get_their_own_folders(tmp_path: Path) -> None:
     processes = [_start(tmp_path, "rnnlab-train", "debug=fast", *QUIET) for _ in range(2)]
     for process in processes:
@@ -70,6 +73,7 @@ def test_eval_of_a_damaged_checkpoint_is_one_sentence(tmp_path: Path) -> None:
     assert not (tmp_path / "experiments" / "eval").exists()
 
 
+@pytest.mark.slow
 def test_nothing_is_written_to_the_working_directory(tmp_path: Path) -> None:
     """With paths under RNNLAB_ROOT, not even Lightning's defaults (its own ModelCheckpoint
     when the callbacks group is empty, lightning_logs/) land in the launch directory."""

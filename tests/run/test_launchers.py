@@ -69,6 +69,7 @@ def _select(config: dict, dotted: str) -> object:
     return config
 
 
+@pytest.mark.slow
 def test_an_optuna_search_keeps_every_trial_and_its_best(tmp_path: Path) -> None:
     result = _train(
         tmp_path, "-m", "hparams_search=optuna", "hydra.sweeper.n_trials=3", "name=search", *TINY
@@ -87,6 +88,7 @@ def test_an_optuna_search_keeps_every_trial_and_its_best(tmp_path: Path) -> None
     assert "Best parameters:" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_search_whose_trials_all_diverge_still_ends_with_results(tmp_path: Path) -> None:
     """A diverged trial returns the worst value for the direction, never NaN or None: optuna
     2.10 refuses NaN and the sweeper then crashes, and a search of only failed (None) trials
@@ -111,6 +113,7 @@ def test_a_search_whose_trials_all_diverge_still_ends_with_results(tmp_path: Pat
     assert best["best_value"] == float("inf")
 
 
+@pytest.mark.slow
 def test_joblib_runs_jobs_in_parallel_on_their_share_of_the_cores(tmp_path: Path) -> None:
     """The shell asks for a thread per core in every job (loky keeps what the shell set); each
     of the 2 parallel jobs must still use only its half of the cores."""

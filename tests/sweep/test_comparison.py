@@ -206,6 +206,7 @@ def _sweep_dir(tmp_path: Path, name: str) -> Path:
     return sweep
 
 
+@pytest.mark.slow
 def test_one_command_trains_three_cells_and_compares_their_gradient_flow(tmp_path: Path) -> None:
     result = _train(
         tmp_path,

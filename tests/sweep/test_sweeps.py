@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_command
 
 TINY = (
@@ -81,6 +83,7 @@ def test_a_diverging_job_is_recorded_and_the_others_run(tmp_path: Path) -> None:
         assert isinstance(records[name]["metrics"]["test/mse"], float)
 
 
+@pytest.mark.slow
 def test_a_value_with_a_slash_does_not_nest_folders(tmp_path: Path) -> None:
     result = _sweep(tmp_path, "name=slash", "+note=a/b,c/d", *TINY)
     assert result.returncode == 0, result.stderr
