@@ -1,0 +1,186 @@
+"""Read sequences from a long-format CSV: one row per time step, with a header line.
+
+Columns (names configurable, CsvColumns): a sequence id, a time (a number; each
+sequence's rows in strictly increasing time), the features (numbers), a target that is
+one value per sequence (repeated on each of its rows) and optionally a split. A
+sequence's rows need not be next to each other; sequences keep the order in which their
+ids first appear. Read with the standard library: no pandas on the way.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rnnlab.data.sources.sequence_file import (
+    CsvColumns,
+    SequenceFile,
+    not_finite_message,
+    pad,
+    split_names,
+)
+from rnnlab.errors import ConfigError
+
+
+@dataclass
+class _Sequence:
+    """The rows of one sequence id as they are read."""
+
+    first_line: int
+    times: list[float] = field(default_factory=list)
+    steps: list[list[float]] = field(default_factory=list)
+    target: str | None = None
+    split: str | None = None
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each named column sits in a row."""
+
+    id: int
+    time: int
+    features: tuple[int, ...]
+    feature_names: tuple[str, ...]
+    target: int | None
+    split: int | None
+
+
+def _read_rows(file: Path, path: str) -> list[list[str]]:
+    try:
+        with open(file, newline="", encoding="utf-8-sig") as handle:
+            rows = [row for row in csv.reader(handle) if row]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ConfigError(
+            f"{path} could not be read as a CSV text file ({type(error).__name__}): the file "
+            "is damaged or is not UTF-8 text with one row per time step."
+        ) from None
+    if len(rows) < 2:
+        raise ConfigError(
+            f"{path} holds no data rows: expected a header line, then one row per time step."
+        )
+    return rows
+
+
+def _layout(path: str, header: list[str], columns: CsvColumns, need_targets: bool) -> _Layout:
+    """Each configured column's position, or one sentence naming the first missing one."""
+    names = [name.strip() for name in header]
+
+    def position(name: str, key: str) -> int:
+        if name not in names:
+            raise ConfigError(
+                f"{path} has no column {name!r} ({key}): its columns are "
+                f"{', '.join(names)}; name the right one with {key}=<column>."
+            )
+        return names.index(name)
+
+    id_at = position(columns.id_column, "data.id_column")
+    time_at = position(columns.time_column, "data.time_column")
+    has_target = columns.target_column in names
+    target_at = (
+        position(columns.target_column, "data.target_column")
+        if need_targets or has_target
+        else None
+    )
+    split_at = None
+    if columns.split_column is not None and (need_targets or columns.split_column in names):
+        split_at = position(columns.split_column, "data.split_column")
+    if columns.feature_columns is None:
+        taken = {id_at, time_at, target_at, split_at}
+        features = tuple(i for i in range(len(names)) if i not in taken)
+    else:
+        features = tuple(position(name, "data.feature_columns") for name in columns.feature_columns)
+    if not features:
+        raise ConfigError(
+            f"{path} has no feature columns besides its id, time and target columns: "
+            "add at least one column of input values."
+        )
+    return _Layout(id_at, time_at, features, tuple(names[i] for i in features), target_at, split_at)
+
+
+def _number(path: str, text: str, column: str, line: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(
+            f"{path}: column {column!r} holds {text!r} at line {line}, which is not a number."
+        ) from None
+    if not math.isfinite(value):
+        raise ConfigError(not_finite_message(path, f"column {column!r} at line {line}"))
+    return value
+
+
+def _one_per_sequence(
+    path: str, sequence_id: str, old: str | None, new: str, column: str, what: str
+) -> str:
+    """The sequence's value of a column that must not change along the sequence."""
+    if old is not None and old != new:
+        raise ConfigError(
+            f"{path}: sequence {sequence_id!r} has {old!r} and {new!r} in column {column!r}, "
+            f"but {what} is one value per sequence: repeat the same value on each of its rows."
+        )
+    return new
+
+
+def _group(path: str, rows: list[list[str]], layout: _Layout) -> dict[str, _Sequence]:
+    header = [name.strip() for name in rows[0]]
+    sequences: dict[str, _Sequence] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise ConfigError(
+                f"{path}: line {line} has {len(row)} fields, but the header has "
+                f"{len(header)}: every row needs one value per column."
+            )
+        sequence_id = row[layout.id].strip()
+        sequence = sequences.setdefault(sequence_id, _Sequence(first_line=line))
+        time = _number(path, row[layout.time], header[layout.time], line)
+        if sequence.times and time <= sequence.times[-1]:
+            raise ConfigError(
+                f"{path}: sequence {sequence_id!r} goes from time {sequence.times[-1]:g} to "
+                f"{time:g} at line {line}: each sequence's rows must be in strictly "
+                f"increasing order of column {header[layout.time]!r}."
+            )
+        sequence.times.append(time)
+        sequence.steps.append([_number(path, row[i], header[i], line) for i in layout.features])
+        if layout.target is not None:
+            column = header[layout.target]
+            value = row[layout.target].strip()
+            sequence.target = _one_per_sequence(
+                path, sequence_id, sequence.target, value, column, "the target"
+            )
+        if layout.split is not None:
+            column = header[layout.split]
+            value = row[layout.split].strip()
+            sequence.split = _one_per_sequence(
+                path, sequence_id, sequence.split, value, column, "the split"
+            )
+    return sequences
+
+
+def read_long_csv(file: Path, path: str, columns: CsvColumns, need_targets: bool) -> SequenceFile:
+    """The sequences of a long-format CSV; ``path`` as the user wrote it, for messages."""
+    rows = _read_rows(file, path)
+    layout = _layout(path, rows[0], columns, need_targets)
+    sequences = _group(path, rows, layout)
+    inputs, lengths = pad([np.array(s.steps, dtype=np.float32) for s in sequences.values()])
+    if not np.isfinite(inputs).all():  # finite as float64, too large for float32
+        raise ConfigError(not_finite_message(path, "the features (beyond float32's range)"))
+    targets = split = None
+    if layout.target is not None:
+        targets = np.array([s.target for s in sequences.values()], dtype=str)
+    if layout.split is not None:
+        column = rows[0][layout.split].strip()
+        values = np.array([s.split for s in sequences.values()], dtype=str)
+        split = split_names(path, values, f"column {column!r}")
+    return SequenceFile(
+        path,
+        np.array(list(sequences), dtype=str),
+        inputs,
+        lengths,
+        targets,
+        split,
+        feature_names=layout.feature_names,
+    )

@@ -1,0 +1,127 @@
+"""What a user's file asks the network to predict: class labels or values.
+
+``data.task`` says it, or it is inferred from the targets: integers (an integer array in
+an .npz, whole numbers written without a decimal point in a .csv) are class labels,
+anything else numeric is a regression target. Class labels are 0 … C-1, C being
+``data.num_classes`` or, without it, the largest label + 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlab.data.sources.sequence_file import not_finite_message
+from rnnlab.errors import ConfigError
+
+TASKS = ("classification", "regression")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Targets ready for a source: int64 (N,) labels, or float32 (N, K) values."""
+
+    task: str
+    values: np.ndarray
+    #: The number of classes (classification), else None.
+    num_classes: int | None = None
+
+
+def _is_integer_text(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def infer_task(raw: np.ndarray) -> str:
+    """Integer targets are class labels; other numbers are values to regress."""
+    if raw.dtype.kind in "biu":
+        return "classification"
+    if raw.dtype.kind in "US" and all(_is_integer_text(str(v)) for v in raw.ravel()):
+        return "classification"
+    return "regression"
+
+
+def _numbers(path: str, raw: np.ndarray, where: str, wanted: str) -> np.ndarray:
+    """``raw`` as finite float64, or one sentence naming the first value that is not."""
+    if raw.dtype.kind in "biuf":
+        values = raw.astype(np.float64)
+    else:
+        values = np.empty(raw.shape, np.float64)
+        for index, text in np.ndenumerate(raw):
+            try:
+                values[index] = float(text)
+            except (TypeError, ValueError):
+                raise ConfigError(
+                    f"{path}: {where} holds {str(text)!r}, which is not a number: {wanted}."
+                ) from None
+    if not np.isfinite(values).all():
+        raise ConfigError(not_finite_message(path, where))
+    return values
+
+
+def class_labels(path: str, raw: np.ndarray, where: str, num_classes: int | None) -> Targets:
+    """Integer labels 0 … C-1, or one sentence naming the first label that is not one."""
+    wanted = "class labels must be integers 0, 1, …, or set data.task=regression"
+    if raw.ndim == 2 and raw.shape[1] == 1:
+        raw = raw[:, 0]
+    if raw.ndim != 1:
+        raise ConfigError(
+            f"{path}: {where} has shape {raw.shape}, but class labels are one integer per "
+            "sequence, shape [N]: set data.task=regression for several values per sequence."
+        )
+    if raw.dtype.kind in "US":
+        for text in raw.tolist():
+            if not _is_integer_text(text):
+                raise ConfigError(
+                    f"{path}: {where} holds {text!r}, which is not an integer class label: "
+                    f"{wanted}."
+                )
+    values = _numbers(path, raw, where, wanted)
+    fractional = values[values % 1 != 0]
+    if len(fractional):
+        raise ConfigError(
+            f"{path}: {where} holds {fractional[0]:g}, which is not an integer class label: "
+            f"{wanted}."
+        )
+    labels = values.astype(np.int64)
+    classes = num_classes if num_classes is not None else int(labels.max()) + 1
+    outside = labels[(labels < 0) | (labels >= classes)]
+    if len(outside):
+        count = f"data.num_classes={classes}" if num_classes is not None else "the labels"
+        raise ConfigError(
+            f"{path}: {where} holds class label {outside[0]}, outside the {classes} classes "
+            f"of {count}: labels must be integers from 0 to {classes - 1}."
+        )
+    if classes < 2:
+        raise ConfigError(
+            f"{path}: {where} holds only class 0: classification needs at least two classes."
+        )
+    return Targets("classification", labels, classes)
+
+
+def regression_values(path: str, raw: np.ndarray, where: str) -> Targets:
+    """Values (N, K) as float32, or one sentence naming the first that is not a number."""
+    if raw.ndim not in (1, 2):
+        raise ConfigError(
+            f"{path}: {where} has shape {raw.shape}: regression targets are [N] or [N, K]."
+        )
+    values = _numbers(path, raw, where, "regression targets must be numbers")
+    return Targets("regression", values.reshape(len(values), -1).astype(np.float32))
+
+
+def read_targets(
+    path: str, raw: np.ndarray, where: str, task: str | None, num_classes: int | None
+) -> Targets:
+    """The file's targets as ``task`` (None: inferred) asks."""
+    if task is not None and task not in TASKS:
+        raise ConfigError(
+            f"data.task={task!r} is not valid: expected classification, regression or null "
+            "(inferred from the targets)."
+        )
+    if (task or infer_task(raw)) == "classification":
+        return class_labels(path, raw, where, num_classes)
+    return regression_values(path, raw, where)

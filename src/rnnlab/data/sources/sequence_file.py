@@ -1,0 +1,110 @@
+"""A user's file of sequences, read into one padded array: what ``data=file`` and
+``rnnlab-predict`` both start from.
+
+Two formats, chosen by the file's suffix: NumPy ``.npz`` (npz_file) and long-format
+``.csv``, one row per time step (csv_file). Both readers hand back a SequenceFile, whose
+values are finite and whose padding is zero; every problem with the file is one
+ConfigError sentence that names the file and what is wrong, so a bad file never gets as
+far as a traceback or a run folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from rnnlab.errors import ConfigError
+
+#: The three parts a file may assign its sequences to, and what each may be written as.
+SPLIT_ALIASES: dict[str, str] = {
+    "train": "train",
+    "val": "val",
+    "validation": "val",
+    "test": "test",
+    "0": "train",
+    "1": "val",
+    "2": "test",
+}
+
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """Column names of a long-format CSV (one row per time step)."""
+
+    id_column: str = "id"
+    time_column: str = "time"
+    #: None: every column that is not the id, time, target or split column.
+    feature_columns: tuple[str, ...] | None = None
+    target_column: str = "target"
+    split_column: str | None = None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> CsvColumns:
+        """The column names among ``options`` (a data=file config); others keep defaults."""
+        names = {f.name for f in fields(cls)}
+        given = {key: value for key, value in options.items() if key in names}
+        if given.get("feature_columns") is not None:
+            given["feature_columns"] = tuple(str(c) for c in given["feature_columns"])
+        return cls(**given)
+
+
+@dataclass(frozen=True)
+class SequenceFile:
+    """One file's sequences: padded inputs, true lengths, and targets and split if given."""
+
+    #: The path as the user gave it, for messages.
+    path: str
+    #: (N,) str: each sequence's id (the CSV id column, the NPZ ``ids`` array, or its index).
+    ids: np.ndarray
+    #: (N, T, F) float32, finite, zero after each sequence's length.
+    inputs: np.ndarray
+    #: (N,) int64, each sequence's number of real steps (>= 1).
+    lengths: np.ndarray
+    #: (N,) or (N, K) as stored (numbers, or the CSV's text), one per sequence; None: absent.
+    targets: np.ndarray | None
+    #: (N,) str, each "train", "val" or "test"; None: the file assigns no split.
+    split: np.ndarray | None
+    #: The feature names (CSV columns) or None (NPZ).
+    feature_names: tuple[str, ...] | None = None
+
+    @property
+    def num_features(self) -> int:
+        return int(self.inputs.shape[2])
+
+    def __len__(self) -> int:
+        return int(self.inputs.shape[0])
+
+
+def split_names(path: str, values: np.ndarray, where: str) -> np.ndarray:
+    """``values`` as "train"/"val"/"test", or one sentence naming the first unknown value."""
+    names = []
+    for value in values.tolist():
+        text = str(value).strip().lower()
+        if text not in SPLIT_ALIASES:
+            raise ConfigError(
+                f"{path}: {where} holds {value!r}, which names no split: use train, val (or "
+                "validation) and test, or 0, 1 and 2."
+            )
+        names.append(SPLIT_ALIASES[text])
+    return np.array(names, dtype=str)
+
+
+def pad(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(T_i, F) arrays -> (N, max T_i, F) float32 zero-padded, and their lengths."""
+    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    features = sequences[0].shape[1] if sequences else 0
+    padded = np.zeros((len(sequences), int(lengths.max(initial=0)), features), np.float32)
+    for row, sequence in enumerate(sequences):
+        padded[row, : len(sequence)] = sequence
+    return padded, lengths
+
+
+def not_finite_message(path: str, where: str) -> str:
+    """The sentence for a NaN or infinite value, ``where`` saying which one."""
+    return (
+        f"{path} has a NaN or infinite value in {where}: rnnlab does not invent values; "
+        "fill or drop them before training or predicting."
+    )
