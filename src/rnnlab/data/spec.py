@@ -57,6 +57,12 @@ class TaskSpec:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any]) -> TaskSpec:
+        """The spec ``to_dict`` wrote (checkpoints store it), class names back as a tuple."""
+        names = stored.get("class_names")
+        return cls(**{**stored, "class_names": None if names is None else tuple(names)})
+
 
 @dataclass(frozen=True)
 class SequenceTensors:

@@ -95,6 +95,12 @@ class SequenceModule(pl.LightningModule):
     def test_step(self, batch: SequenceBatch, batch_idx: int) -> None:
         self._step(batch, "test")
 
+    def predict_step(self, batch: SequenceBatch, batch_idx: int) -> torch.Tensor:
+        """Class probabilities (softmax of the outputs) or the regression outputs, as the
+        network computes them in ``test_step``; targets, if the batch has any, are unused."""
+        outputs = self.network(batch.inputs, batch.lengths)
+        return outputs.softmax(dim=-1) if self.spec.is_classification else outputs
+
     # once per epoch ------------------------------------------------------------
     def _close_epoch(
         self, stage: str, metrics: MetricCollection, confusion: Any = None

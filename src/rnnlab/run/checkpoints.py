@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from rnnlab.callbacks.run_config import CHECKPOINT_KEY
 from rnnlab.config.dotted import select
@@ -59,6 +60,17 @@ def load_run_checkpoint(path: str) -> dict[str, Any]:
             "give a checkpoint from an rnnlab run's checkpoints/ folder."
         )
     return checkpoint
+
+
+def load_weights(module: nn.Module, checkpoint: dict[str, Any], path: str) -> None:
+    """The checkpoint's weights into ``module``, or CheckpointError when they do not fit."""
+    try:
+        module.load_state_dict(checkpoint["state_dict"])
+    except (KeyError, RuntimeError) as error:
+        raise CheckpointError(
+            f"ckpt_path={path!r} does not hold weights for the network it describes "
+            f"({str(error).splitlines()[0]})."
+        ) from None
 
 
 def _first_difference(old: Any, new: Any, prefix: str) -> tuple[str, Any, Any] | None:

@@ -10,8 +10,7 @@ import pytorch_lightning as pl
 from omegaconf import DictConfig, OmegaConf
 
 from rnnlab.callbacks.run_config import CHECKPOINT_KEY
-from rnnlab.errors import CheckpointError
-from rnnlab.run.checkpoints import load_run_checkpoint
+from rnnlab.run.checkpoints import load_run_checkpoint, load_weights
 from rnnlab.run.components import (
     build_callbacks,
     build_datamodule,
@@ -32,13 +31,7 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     pl.seed_everything(run_cfg.seed, workers=True, verbose=False)
     datamodule = build_datamodule(run_cfg)
     module = build_module(run_cfg, datamodule.spec)
-    try:
-        module.load_state_dict(checkpoint["state_dict"])
-    except (KeyError, RuntimeError) as error:
-        raise CheckpointError(
-            f"ckpt_path={cfg.ckpt_path!r} does not hold weights for the network it describes "
-            f"({str(error).splitlines()[0]})."
-        ) from None
+    load_weights(module, checkpoint, cfg.ckpt_path)
     loggers = build_loggers(cfg)
     callbacks = build_callbacks(cfg, datamodule.spec, has_logger=bool(loggers))
     trainer = build_trainer(cfg, callbacks, loggers)

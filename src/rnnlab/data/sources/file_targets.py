@@ -103,13 +103,15 @@ def class_labels(path: str, raw: np.ndarray, where: str, num_classes: int | None
     return Targets("classification", labels, classes)
 
 
-def regression_values(path: str, raw: np.ndarray, where: str) -> Targets:
+def regression_values(
+    path: str, raw: np.ndarray, where: str, wanted: str = "regression targets must be numbers"
+) -> Targets:
     """Values (N, K) as float32, or one sentence naming the first that is not a number."""
     if raw.ndim not in (1, 2):
         raise ConfigError(
             f"{path}: {where} has shape {raw.shape}: regression targets are [N] or [N, K]."
         )
-    values = _numbers(path, raw, where, "regression targets must be numbers")
+    values = _numbers(path, raw, where, wanted)
     return Targets("regression", values.reshape(len(values), -1).astype(np.float32))
 
 
@@ -124,4 +126,7 @@ def read_targets(
         )
     if (task or infer_task(raw)) == "classification":
         return class_labels(path, raw, where, num_classes)
+    if task is None:
+        wanted = "targets are integer class labels 0, 1, … or numbers to regress"
+        return regression_values(path, raw, where, wanted)
     return regression_values(path, raw, where)

@@ -39,7 +39,7 @@ def _check_num_classes(num_classes: int | None) -> None:
 
 
 def _where_targets(file: SequenceFile, columns: CsvColumns) -> str:
-    return "targets" if file.feature_names is None else f"column {columns.target_column!r}"
+    return "array 'targets'" if file.feature_names is None else f"column {columns.target_column!r}"
 
 
 def _part_indices(

@@ -1,0 +1,42 @@
+"""rnnlab-predict: apply a trained model to the sequences of a file, one CSV row each."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import hydra
+from omegaconf import DictConfig
+
+from rnnlab.config.group_options import check_group_overrides
+from rnnlab.config.guard import exit_on_user_error
+from rnnlab.config.locations import CONFIG_DIR
+from rnnlab.config.validation import validate
+
+# A user's mistake is caught and said in one sentence; what reaches Hydra is a bug, and a bug
+# needs its whole traceback, which Hydra prints only with this set.
+os.environ.setdefault("HYDRA_FULL_ERROR", "1")
+
+#: The primary config in CONFIG_DIR; the group check also reads its hydra.searchpath.
+CONFIG_NAME = "predict"
+PROGRAM = "rnnlab-predict"
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name=CONFIG_NAME)
+def run(cfg: DictConfig) -> None:
+    with exit_on_user_error(PROGRAM):
+        validate(cfg)
+        from rnnlab.run.prediction import predict
+
+        output = predict(cfg)
+        print(f"{PROGRAM}: predictions written to {output}")
+
+
+def main() -> None:
+    with exit_on_user_error(PROGRAM):
+        check_group_overrides(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
+    run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""data=file: the user's own .npz and .csv files, their splits and scaling, every bad file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnlab.data.normalisation import Normalisation
+from rnnlab.data.sources.splitting import split_indices
+from rnnlab.data.sources.user_file import file_source
+from rnnlab.errors import ConfigError
+from tests.conftest import run_command
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+CSV_COLUMNS = {"id_column": "sequence", "time_column": "step", "target_column": "total"}
+
+
+def _ragged(rng: np.random.Generator, count: int = 30) -> tuple[list[np.ndarray], np.ndarray]:
+    """Sequences of 3-7 steps × 2 features and alternating labels."""
+    sequences = [rng.normal(size=(int(rng.integers(3, 8)), 2)) for _ in range(count)]
+    return sequences, np.arange(count) % 2
+
+
+def _padded(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.array([len(s) for s in sequences])
+    inputs = np.zeros((len(sequences), lengths.max(), 2), np.float32)
+    for i, sequence in enumerate(sequences):
+        inputs[i, : len(sequence)] = sequence
+    return inputs, lengths
+
+
+def _write_csv(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def _long_rows(sequences: list[np.ndarray], labels: np.ndarray) -> list[str]:
+    return [
+        f"q{i},{t},{step[0]},{step[1]},{label}"
+        for i, (sequence, label) in enumerate(zip(sequences, labels, strict=True))
+        for t, step in enumerate(sequence)
+    ]
+
+
+def test_the_npz_example_keeps_its_split_lengths_and_classes() -> None:
+    raw = np.load(EXAMPLES / "sequences.npz")
+    splits = file_source(str(EXAMPLES / "sequences.npz"))
+    counts = {part: int((raw["split"] == part).sum()) for part in ("train", "val", "test")}
+    assert (len(splits.train), len(splits.val), len(splits.test)) == tuple(counts.values())
+    test = raw["split"] == "test"
+    assert splits.test.lengths.tolist() == raw["lengths"][test].tolist()
+    assert splits.test.targets.tolist() == raw["targets"][test].tolist()
+    spec = splits.spec
+    assert (spec.kind, spec.input_size, spec.class_names) == ("classification", 2, ("0", "1", "2"))
+
+
+def test_a_list_of_sequences_reads_as_padding_with_lengths(tmp_path: Path) -> None:
+    sequences, labels = _ragged(np.random.default_rng(0))
+    inputs, lengths = _padded(sequences)
+    listed = np.empty(len(sequences), dtype=object)
+    listed[:] = sequences
+    np.savez(tmp_path / "listed.npz", inputs=listed, targets=labels)
+    np.savez(tmp_path / "padded.npz", inputs=inputs, lengths=lengths, targets=labels)
+    from_list = file_source(str(tmp_path / "listed.npz"))
+    from_padding = file_source(str(tmp_path / "padded.npz"))
+    for part in ("train", "val", "test"):
+        a, b = getattr(from_list, part), getattr(from_padding, part)
+        assert a.lengths.tolist() == b.lengths.tolist()
+        assert np.array_equal(a.inputs.numpy(), b.inputs.numpy())
+    assert from_list.train.variable_length
+
+
+def test_csv_and_npz_of_the_same_sequences_give_the_same_tensors(tmp_path: Path) -> None:
+    sequences, labels = _ragged(np.random.default_rng(1))
+    inputs, lengths = _padded(sequences)
+    np.savez(tmp_path / "same.npz", inputs=inputs, lengths=lengths, targets=labels)
+    rows = _long_rows([s.astype(np.float32) for s in sequences], labels)
+    _write_csv(tmp_path / "same.csv", "id,time,a,b,target", rows)
+    from_npz = file_source(str(tmp_path / "same.npz"))
+    from_csv = file_source(str(tmp_path / "same.csv"))
+    assert np.array_equal(from_npz.test.inputs.numpy(), from_csv.test.inputs.numpy())
+    assert from_npz.normalisation == from_csv.normalisation
+
+
+def test_the_csv_example_is_regression_split_by_seeded_fractions() -> None:
+    splits = file_source(str(EXAMPLES / "sequences.csv"), **CSV_COLUMNS)
+    again = file_source(str(EXAMPLES / "sequences.csv"), **CSV_COLUMNS)
+    other = file_source(str(EXAMPLES / "sequences.csv"), **CSV_COLUMNS, split_seed=1)
+    expected = [len(part) for part in split_indices(40, (0, 0.15, 0.15), 0)]
+    assert [len(splits.train), len(splits.val), len(splits.test)] == expected
+    assert splits.spec.kind == "regression" and splits.train.targets.shape == (expected[0], 1)
+    assert np.array_equal(splits.test.inputs.numpy(), again.test.inputs.numpy())
+    assert not np.array_equal(splits.test.targets.numpy(), other.test.targets.numpy())
+
+
+def test_fraction_splits_are_stratified_by_class(tmp_path: Path) -> None:
+    sequences, _ = _ragged(np.random.default_rng(2), count=60)
+    inputs, lengths = _padded(sequences)
+    labels = np.repeat([0, 1, 2], 20)
+    np.savez(tmp_path / "three.npz", inputs=inputs, lengths=lengths, targets=labels)
+    splits = file_source(str(tmp_path / "three.npz"), val_fraction=0.2, test_fraction=0.2)
+    assert splits.val.targets.bincount().tolist() == [4, 4, 4]
+    assert splits.test.targets.bincount().tolist() == [4, 4, 4]
+
+
+def test_the_task_is_inferred_from_the_targets_or_set(tmp_path: Path) -> None:
+    inputs = np.random.default_rng(3).normal(size=(20, 4, 1))
+    np.savez(tmp_path / "ints.npz", inputs=inputs, targets=np.arange(20) % 2)
+    np.savez(tmp_path / "floats.npz", inputs=inputs, targets=(np.arange(20) % 2).astype(float))
+    assert file_source(str(tmp_path / "ints.npz")).spec.kind == "classification"
+    assert file_source(str(tmp_path / "floats.npz")).spec.kind == "regression"
+    as_classes = file_source(str(tmp_path / "floats.npz"), task="classification", num_classes=3)
+    assert (as_classes.spec.kind, as_classes.spec.output_size) == ("classification", 3)
+
+
+def test_scaling_comes_from_the_training_split_alone() -> None:
+    raw = np.load(EXAMPLES / "sequences.npz")
+    splits = file_source(str(EXAMPLES / "sequences.npz"))
+    train = raw["split"] == "train"
+    fitted = Normalisation.fit(raw["inputs"][train], raw["lengths"][train])
+    assert splits.normalisation == fitted
+    everything = Normalisation.fit(raw["inputs"], raw["lengths"])
+    assert not np.allclose(everything.mean, fitted.mean)
+    # Training inputs scaled by it have mean 0 on their real steps; padding stays 0.
+    real = np.arange(splits.train.inputs.shape[1]) < splits.train.lengths.numpy()[:, None]
+    assert np.allclose(splits.train.inputs.numpy()[real].mean(axis=0), 0, atol=1e-5)
+    assert (splits.train.inputs.numpy()[~real] == 0).all()
+
+
+def test_regression_targets_are_scaled_by_the_training_targets() -> None:
+    splits = file_source(str(EXAMPLES / "sequences.csv"), **CSV_COLUMNS)
+    norm = splits.normalisation
+    assert norm is not None and norm.target_mean is not None
+    restored = norm.restore_targets(
+        splits.train.targets.numpy(), splits.train.inputs.numpy(), splits.train.lengths.numpy()
+    )
+    assert restored.mean() == pytest.approx(norm.target_mean[0], rel=1e-5)
+    assert restored.std() == pytest.approx(norm.target_std[0], rel=1e-4)
+
+
+# every bad file: one sentence naming the file and what is wrong -----------------------------
+Writer = Callable[[Path], Path]
+ROWS = [f"s{i},{t},{0.1 * t},{i},{i % 2}" for i in range(20) for t in range(3)]
+HEADER = "id,time,a,b,target"
+INPUTS = np.random.default_rng(4).normal(size=(20, 5, 2))
+LABELS = np.arange(20) % 2
+
+
+def _npz(name: str, **arrays: np.ndarray) -> Writer:
+    def write(folder: Path) -> Path:
+        np.savez(folder / name, **arrays)
+        return folder / name
+
+    return write
+
+
+def _csv(name: str, rows: list[str], header: str = HEADER) -> Writer:
+    return lambda folder: _write_csv(folder / name, header, rows)
+
+
+def _bytes(name: str, content: bytes) -> Writer:
+    def write(folder: Path) -> Path:
+        (folder / name).write_bytes(content)
+        return folder / name
+
+    return write
+
+
+def _with_nan() -> np.ndarray:
+    inputs = INPUTS.copy()
+    inputs[3, 2, 1] = np.nan
+    return inputs
+
+
+def _nan_padded() -> np.ndarray:
+    inputs = INPUTS.copy()
+    inputs[4, 3:] = np.nan
+    return inputs
+
+
+def _replace(row: int, text: str) -> list[str]:
+    return [text if i == row else r for i, r in enumerate(ROWS)]
+
+
+BAD_FILES: dict[str, tuple[Writer, dict, str]] = {
+    "unreadable npz": (
+        _bytes("broken.npz", b"not a zip archive"),
+        {},
+        "broken.npz could not be read as a NumPy .npz archive (ValueError): the file is "
+        "damaged or is not one; write it with numpy.savez.",
+    ),
+    "unreadable csv": (
+        _bytes("binary.csv", b"\xff\xfe\x00\x81"),
+        {},
+        "binary.csv could not be read as a CSV text file (UnicodeDecodeError): the file is "
+        "damaged or is not UTF-8 text with one row per time step.",
+    ),
+    "missing key": (
+        _npz("inputs_only.npz", inputs=INPUTS),
+        {},
+        "inputs_only.npz has no 'targets' array (it holds inputs): a file of sequences needs "
+        "targets [N] (class labels) or [N, K] (values).",
+    ),
+    "missing column": (
+        _csv("renamed.csv", ROWS, header="id,time,a,b,label"),
+        {},
+        "renamed.csv has no column 'target' (data.target_column): its columns are id, time, "
+        "a, b, label; name the right one with data.target_column=<column>.",
+    ),
+    "NaN in npz": (
+        _npz("nan.npz", inputs=_with_nan(), targets=LABELS),
+        {},
+        "nan.npz has a NaN or infinite value in inputs (sequence 3, step 2): rnnlab does not "
+        "invent values; fill or drop them before training or predicting.",
+    ),
+    "infinity in csv": (
+        _csv("inf.csv", _replace(4, "s1,1,inf,1,1")),
+        {},
+        "inf.csv has a NaN or infinite value in column 'a' at line 6: rnnlab does not invent "
+        "values; fill or drop them before training or predicting.",
+    ),
+    "ragged without lengths": (
+        _npz("ragged.npz", inputs=_nan_padded(), targets=LABELS),
+        {},
+        "ragged.npz: inputs holds sequences of different lengths padded with NaN, but no "
+        "lengths array: add lengths [N] (each sequence's number of real steps) or save inputs "
+        "as a list of [T_i, F] arrays.",
+    ),
+    "non-integer labels": (
+        _npz("halves.npz", inputs=INPUTS, targets=LABELS + 0.5),
+        {"task": "classification"},
+        "halves.npz: array 'targets' holds 0.5, which is not an integer class label: class "
+        "labels must be integers 0, 1, …, or set data.task=regression.",
+    ),
+    "target changing along a sequence": (
+        _csv("changing.csv", _replace(4, "s1,1,0.1,1,0")),
+        {},
+        "changing.csv: sequence 's1' has '1' and '0' in column 'target', but the target is one "
+        "value per sequence: repeat the same value on each of its rows.",
+    ),
+    "label outside the classes": (
+        _csv("outside.csv", [r[:-1] + "5" if r.startswith("s1,") else r for r in ROWS]),
+        {"num_classes": 2},
+        "outside.csv: column 'target' holds class label 5, outside the 2 classes of "
+        "data.num_classes=2: labels must be integers from 0 to 1.",
+    ),
+    "label outside the class count": (
+        _npz("three.npz", inputs=INPUTS, targets=LABELS * 3),
+        {"num_classes": 2},
+        "three.npz: array 'targets' holds class label 3, outside the 2 classes of "
+        "data.num_classes=2: labels must be integers from 0 to 1.",
+    ),
+    "empty split": (
+        _npz("no_val.npz", inputs=INPUTS, targets=LABELS, split=np.array(["train", "test"] * 10)),
+        {},
+        "no_val.npz: its split assigns no sequence to val (train 10, val 0, test 10): every "
+        "split needs at least one sequence.",
+    ),
+    "time not increasing": (
+        _csv("time.csv", _replace(4, "s1,0,0.1,1,1")),
+        {},
+        "time.csv: sequence 's1' goes from time 0 to 0 at line 6: each sequence's rows must "
+        "be in strictly increasing order of column 'time'.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_every_bad_file_is_one_sentence_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    write, options, sentence = BAD_FILES[case]
+    monkeypatch.chdir(tmp_path)  # the file as a user names it, relative to where they are
+    name = write(tmp_path).name
+    with pytest.raises(ConfigError) as raised:
+        file_source(name, **options)
+    assert str(raised.value) == sentence
+
+
+def test_a_missing_file_is_named_with_its_field(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^data.path='nowhere.npz' does not exist: give"):
+        file_source("nowhere.npz")
+    with pytest.raises(ConfigError, match=r"^data.path is required: give the path"):
+        file_source(None)
+
+
+def test_a_bad_file_stops_rnnlab_train_with_exit_2_and_no_run_folder(tmp_path: Path) -> None:
+    _write_csv(tmp_path / "time.csv", HEADER, _replace(4, "s1,0,0.1,1,1"))
+    result = run_command(tmp_path, "rnnlab-train", "data=file", "data.path=time.csv")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "rnnlab-train: error: time.csv: sequence 's1' goes from time 0 to 0 at line 6: each "
+        "sequence's rows must be in strictly increasing order of column 'time'."
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "experiments").exists() or not any((tmp_path / "experiments").iterdir())
