@@ -21,7 +21,12 @@ from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
 from rnnlab.sweep.command_line import is_multirun, name_by_swept_values
 from rnnlab.sweep.folders import register_job_folder_resolver
-from rnnlab.sweep.job import in_multirun, isolated_job, search_value
+from rnnlab.sweep.job import (
+    continue_interrupted_job,
+    in_multirun,
+    isolated_job,
+    search_value,
+)
 
 # A user's mistake is caught and said in one sentence; what reaches Hydra is a bug, and a bug
 # needs its whole traceback, which Hydra prints only with this set.
@@ -48,6 +53,7 @@ def run(cfg: DictConfig) -> float | None:
     if in_multirun():
         result = None
         with isolated_job(PROGRAM):
+            continue_interrupted_job(cfg)
             result = _train(cfg)
         return search_value(result, cfg.get("optimized_metric"))
     with exit_on_user_error(PROGRAM):
@@ -65,14 +71,29 @@ def _is_sweep(arguments: list[str]) -> bool:
     return preset_is_sweep(arguments, CONFIG_DIR, CONFIG_NAME)
 
 
+def check_resumed_sweep(arguments: list[str]) -> None:
+    """A sweep run into the folder of an earlier one must be the same sweep."""
+    from rnnlab.sweep.same_sweep import check_same_sweep, sweep_to_resume
+
+    stored = sweep_to_resume(arguments)
+    if stored is not None:
+        check_same_sweep(stored, arguments, CONFIG_DIR, CONFIG_NAME)
+
+
 def main() -> float | None:
     arguments = sys.argv[1:]
     with exit_on_user_error(PROGRAM):
+        if arguments[:1] == ["--resume"]:
+            from rnnlab.sweep.same_sweep import expand_resume_flag
+
+            arguments = expand_resume_flag(arguments)
+            sys.argv = [sys.argv[0], *arguments]
         check_group_overrides(arguments, CONFIG_DIR, CONFIG_NAME)
         sweeping = _is_sweep(arguments)
         if sweeping:
             from rnnlab.sweep.preflight import check_grid
 
+            check_resumed_sweep(arguments)
             check_grid(arguments, CONFIG_DIR, CONFIG_NAME)
             sys.argv = [sys.argv[0], *name_by_swept_values(arguments)]
     result = run()

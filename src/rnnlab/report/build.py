@@ -7,7 +7,7 @@ summary can call in-process; it returns everything it found and wrote.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnlab.report.rows import JobRow, SettingRow, job_rows, setting_rows
@@ -33,6 +33,9 @@ class Report:
     settings: list[SettingRow]
     #: What was written: report.md, report.csv, report_aggregated.csv, figures/*.png.
     files: list[Path]
+    #: For a sweep folder that is not finished: which jobs are missing or interrupted and
+    #: the command that resumes it (empty otherwise).
+    unfinished: list[str] = field(default_factory=list)
 
 
 def _write(path: Path, write: Callable[[Path], None]) -> None:
@@ -66,6 +69,14 @@ def _write_figures(directory: Path, jobs: list[JobRow], swept: list[str]) -> lis
     return paths
 
 
+def _unfinished(directory: Path) -> list[str]:
+    """What is left of a sweep recorded in ``directory`` (Hydra is imported only here)."""
+    from rnnlab.sweep.progress import sweep_progress
+
+    progress = sweep_progress(directory)
+    return progress.lines() if progress is not None else []
+
+
 def report(directory: str | Path, *, figures: bool = True) -> Report:
     """Find every run below ``directory`` and write report.md, report.csv (one row per job),
     report_aggregated.csv (when seeds repeat) and figures/ into it."""
@@ -76,7 +87,7 @@ def report(directory: str | Path, *, figures: bool = True) -> Report:
     settings = setting_rows(jobs, swept)
     drawn = _write_figures(root, jobs, list(swept)) if figures else []
     tables = [root / MARKDOWN_FILE, root / JOBS_CSV] + ([root / SETTINGS_CSV] if settings else [])
-    result = Report(root, runs, swept, jobs, settings, [*tables, *drawn])
+    result = Report(root, runs, swept, jobs, settings, [*tables, *drawn], _unfinished(root))
     _write(root / MARKDOWN_FILE, lambda path: path.write_text(markdown(result)))
     _write(root / JOBS_CSV, lambda path: write_jobs_csv(path, jobs))
     if settings:

@@ -157,6 +157,8 @@ def terminal_text(report: Report) -> str:
         parts += ["", "mean ± std (ddof=1) over the completed seeds; n: how many."]
     if lines := problems(report):
         parts += ["", *lines]
+    if report.unfinished:
+        parts += ["", *report.unfinished]
     wrote = [str(path.relative_to(report.directory)) for path in report.files]
     parts += ["", f"wrote {', '.join(wrote)} in {report.directory}"]
     return "\n".join(parts)
@@ -180,6 +182,11 @@ def markdown(report: Report) -> str:
     parts += ["", "## Jobs", "", render_markdown(job_table(report.jobs))]
     if lines := problems(report):
         parts += ["", "## Jobs that did not complete", "", *(f"- {line}" for line in lines)]
+    if report.unfinished:
+        parts += ["", "## Unfinished sweep", ""]
+        for line in report.unfinished:  # an indented line is a command to paste
+            is_command = line.startswith(" ")
+            parts += ["```text", line.strip(), "```"] if is_command else [f"- {line}"]
     figures = [path for path in report.files if path.suffix == ".png"]
     if figures:
         parts += ["", "## Figures", ""]

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from omegaconf import DictConfig
 
 from rnnlab.plotting import clipping_comparison_figure, gradient_flow_comparison_figure
-from rnnlab.sweep.summary import job_dirs, job_status
+from rnnlab.sweep.states import folder_status, job_dirs
 
 
 def job_labels(jobs: list[Path]) -> dict[Path, str]:
@@ -106,7 +106,7 @@ def gradient_flow_comparison(sweep_dir: Path) -> Path | None:
         curves[labels[job]] = stages
         numbers[labels[job]] = {
             "first_over_last": {stage: _ratio(curve) for stage, curve in stages.items()},
-            "status": job_status(job),
+            "status": folder_status(job),
             "job": job.name,
         }
     if not curves:
@@ -146,7 +146,7 @@ def clipping_comparison(sweep_dir: Path) -> Path | None:
         norms_max = [e["grad/norm_max"] for e in epochs if e.get("grad/norm_max") is not None]
         fractions = [e.get("grad/clipped_fraction") or 0.0 for e in epochs]
         numbers[label] = {
-            "status": job_status(job),
+            "status": folder_status(job),
             "gradient_clip_val": thresholds[label],
             "final_train_loss": epochs[-1].get("train/loss"),
             "max_grad_norm": max(norms_max, default=None),

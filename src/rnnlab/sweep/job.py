@@ -14,14 +14,16 @@ import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import ListConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 
 from rnnlab.config.guard import current_run_dir
 from rnnlab.errors import DivergedError, RnnlabError
+from rnnlab.sweep.states import LAST_CHECKPOINT
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +82,37 @@ def search_value(result: float | None, optimized_metric: str | None) -> float | 
     if direction is None:
         return None
     return float("inf") if str(direction).lower().startswith("min") else float("-inf")
+
+
+def continue_interrupted_job(cfg: DictConfig) -> None:
+    """A sweep job whose folder already holds ``checkpoints/last.ckpt`` was interrupted in an
+    earlier launch of the same sweep (a fresh job folder never has one): continue from it,
+    in the same folder, so its epochs, loss history and TensorBoard curves carry on.
+
+    TensorBoard is told to hide what the interrupted launch logged after that checkpoint
+    (``purge_step``), so the resumed curves do not overlap the lost steps.
+    """
+    if cfg.get("ckpt_path") or not cfg.get("train", True):
+        return
+    last = Path(str(cfg.paths.output_dir)) / LAST_CHECKPOINT
+    if not last.is_file():
+        return
+    print(f"rnnlab: {_job_label()} continues from {last}", flush=True)
+    with open_dict(cfg):
+        cfg.ckpt_path = str(last)
+        for entry in (cfg.get("logger") or {}).values():
+            if isinstance(entry, DictConfig) and str(entry.get("_target_", "")).endswith(
+                "TensorBoardLogger"
+            ):
+                entry.purge_step = _checkpoint_step(last) + 1
+
+
+def _checkpoint_step(path: Path) -> int:
+    """The global step a checkpoint was saved at (-1 when it cannot be read: the run's own
+    checkpoint check then says what is wrong with it)."""
+    import torch
+
+    try:
+        return int(torch.load(path, map_location="cpu", weights_only=True)["global_step"])
+    except Exception:
+        return -1

@@ -9,7 +9,6 @@ that ``rnnlab-train -m`` can exit non-zero.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,27 +16,16 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from rnnlab.sweep.states import folder_status, job_dirs
+
 #: Set when a sweep in this process had a job that did not complete.
 _FAILED_SWEEPS: list[Path] = []
-_ORDER = ("completed", "diverged", "failed", "incomplete")
-
-
-def job_status(job_dir: Path) -> str:
-    """A job folder's status: its metrics.json's, or ``incomplete`` without one."""
-    try:
-        return str(json.loads((job_dir / "metrics.json").read_text()).get("status", "failed"))
-    except (OSError, ValueError):
-        return "incomplete"
-
-
-def job_dirs(sweep_dir: Path) -> list[Path]:
-    """The sweep's job folders: those Hydra set up (they hold .hydra/)."""
-    return sorted(p.parent for p in sweep_dir.glob("*/.hydra"))
+_ORDER = ("completed", "diverged", "failed", "interrupted", "incomplete")
 
 
 def summary_line(sweep_dir: Path) -> tuple[str, bool]:
     """``N jobs: a completed, b diverged ...`` and whether every job completed."""
-    counts = Counter(job_status(job) for job in job_dirs(sweep_dir))
+    counts = Counter(folder_status(job) for job in job_dirs(sweep_dir))
     total = sum(counts.values())
     parts = [f"{counts[s]} {s}" for s in (*_ORDER, *sorted(set(counts) - set(_ORDER))) if counts[s]]
     line = f"{total} job{'s' if total != 1 else ''}: {', '.join(parts) or 'none ran'}"
@@ -79,6 +67,6 @@ class SweepSummary(Callback):
         print(f"rnnlab: {line}", flush=True)
         # A search ranks a failed trial last and goes on: it failed only if no trial completed.
         searched = "optuna" in str(config.hydra.sweeper.get("_target_", "")).lower()
-        completed_any = any(job_status(job) == "completed" for job in job_dirs(sweep_dir))
+        completed_any = any(folder_status(job) == "completed" for job in job_dirs(sweep_dir))
         if not all_completed and not (searched and completed_any):
             _FAILED_SWEEPS.append(sweep_dir)

@@ -1,0 +1,116 @@
+"""How far a sweep got, and the command that finishes it: what rnnlab-report says about an
+unfinished sweep.
+
+A grid's jobs are known from the sweep's own record (multirun.yaml): the overrides it was
+launched with, expanded exactly as the grid sweeper expands them. A search knows only its
+total (``n_trials``); its trials are the job folders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from omegaconf.errors import OmegaConfBaseException
+
+from rnnlab.errors import ConfigError
+from rnnlab.sweep.command_line import read_sweep
+from rnnlab.sweep.states import folder_status, job_dir_by_number
+from rnnlab.sweep.stored import StoredSweep, has_stored_sweep, read_stored_sweep
+
+#: States of a job that a resume launches again (``failed`` ones only when asked).
+_TO_RESUME = ("interrupted", "incomplete")
+_ENDED_BADLY = ("failed", "diverged", "unreadable")
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """Jobs of one sweep by what a resume would do with them."""
+
+    stored: StoredSweep
+    #: Jobs in the grid, or trials the search was asked for (None when unknown).
+    expected: int | None
+    #: ``"#3 (model=lstm,seed=2)"``: jobs that never started.
+    missing: list[str] = field(default_factory=list)
+    #: Job folders that started and did not end.
+    interrupted: list[str] = field(default_factory=list)
+    #: Job folders that ended failed or diverged.
+    ended_badly: list[str] = field(default_factory=list)
+    #: Jobs (or trials) that ended, well or badly.
+    ended: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return not (self.missing or self.interrupted)
+
+    def lines(self) -> list[str]:
+        """What the report says about an unfinished sweep, ending with the resume command."""
+        if self.finished and not self.ended_badly:
+            return []
+        what = "trials" if self.stored.is_search else "jobs"
+        lines = []
+        if self.missing:
+            lines.append(f"not started ({len(self.missing)}): {', '.join(self.missing)}")
+        if self.interrupted:
+            lines.append(f"interrupted ({len(self.interrupted)}): {', '.join(self.interrupted)}")
+        command = self.stored.resume_command()
+        if not self.finished:
+            lines.append(
+                f"the sweep is unfinished ({self.ended} of {self.expected or '?'} {what} "
+                f"ended); resume it with:"
+            )
+            lines.append(f"  {command}")
+        if self.ended_badly:
+            lines.append(
+                f"to run the {len(self.ended_badly)} failed or diverged {what} again: "
+                f"{command} hydra.sweeper.retry_failed=true"
+                if not self.stored.is_search
+                else f"{len(self.ended_badly)} {what} failed or diverged (the search ranks "
+                "them last)"
+            )
+        return lines
+
+
+def _grid_jobs(stored: StoredSweep) -> list[list[str]]:
+    from rnnlab.sweep.preflight import grid_jobs
+
+    params = stored.sweeper.get("params") or {}
+    return grid_jobs([*(f"{key}={value}" for key, value in params.items()), *stored.task_overrides])
+
+
+def _label(number: int, overrides: list[str], swept: set[str]) -> str:
+    values = [o for o in overrides if o.partition("=")[0].lstrip("+~") in swept]
+    return f"#{number}" + (f" ({','.join(values)})" if values else "")
+
+
+def _search_total(stored: StoredSweep) -> int | None:
+    total = stored.sweeper.get("n_trials")
+    return total if isinstance(total, int) else None
+
+
+def sweep_progress(directory: Path) -> SweepProgress | None:
+    """The progress of the sweep recorded in ``directory``; None when it is not a sweep
+    folder (or its record cannot be read: the report of its jobs still stands)."""
+    if not has_stored_sweep(directory):
+        return None
+    try:
+        stored = read_stored_sweep(directory)
+        jobs = None if stored.is_search else _grid_jobs(stored)
+    except (ConfigError, OmegaConfBaseException, ValueError):
+        return None
+    folders = job_dir_by_number(directory)
+    states = {number: folder_status(folder) for number, folder in folders.items()}
+    interrupted = [folders[n].name for n, s in sorted(states.items()) if s in _TO_RESUME]
+    ended_badly = [folders[n].name for n, s in sorted(states.items()) if s in _ENDED_BADLY]
+    ended = len(states) - len(interrupted)
+    if jobs is None:
+        expected = _search_total(stored)
+        unasked = (expected or 0) - len(folders)
+        missing = [f"{unasked} trial{'s' * (unasked != 1)} not asked yet"] if unasked > 0 else []
+        return SweepProgress(stored, expected, missing, interrupted, ended_badly, ended)
+    command = read_sweep(list(stored.task_overrides))
+    swept = set(command.swept_keys if command else ()) | set(stored.sweeper.get("params") or {})
+    missing = [
+        _label(number, job, swept) for number, job in enumerate(jobs) if number not in folders
+    ]
+    return SweepProgress(stored, len(jobs), missing, interrupted, ended_badly, ended)

@@ -1,0 +1,164 @@
+"""Refuse to resume a sweep folder with a different sweep.
+
+``rnnlab-train -m <overrides> hydra.sweep.dir=<existing sweep>`` resumes that sweep; its jobs
+are found by number, so the command must describe the same jobs in the same order. Checked
+before Hydra starts, so a refused command changes nothing in the folder:
+
+1. the task overrides, key by key, as typed (``model=rnn,lstm,gru``), and the order of the
+   swept keys (it numbers the jobs);
+2. the composed config itself, which differs when a config file was edited since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra import compose, initialize_config_dir
+from hydra.errors import HydraException
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from rnnlab.config.group_options import read_command_line
+from rnnlab.errors import ConfigError
+from rnnlab.sweep.command_line import SweepCommand, read_sweep
+from rnnlab.sweep.stored import SWEEP_DIR_KEY, StoredSweep, has_stored_sweep, read_stored_sweep
+
+_ADVICE = "resume with the sweep's own command (rnnlab-report {dir} prints it), or give a new "
+_ADVICE += f"{SWEEP_DIR_KEY}"
+
+
+RESUME_FLAG = "--resume"
+
+
+def expand_resume_flag(arguments: Sequence[str]) -> list[str]:
+    """``--resume DIR [overrides]`` → the sweep's own arguments (from DIR's multirun.yaml),
+    then the extra overrides (e.g. ``hydra.sweeper.retry_failed=true``)."""
+    if not arguments or arguments[0] != RESUME_FLAG:
+        return list(arguments)
+    if len(arguments) < 2 or "=" in arguments[1]:
+        raise ConfigError(f"{RESUME_FLAG} needs a sweep folder: rnnlab-train {RESUME_FLAG} DIR.")
+    directory = Path(arguments[1])
+    if not has_stored_sweep(directory):
+        raise ConfigError(
+            f"{RESUME_FLAG} {arguments[1]}: that is not a sweep folder (it holds no "
+            "multirun.yaml); give a folder such as multirun/<name>/<time>."
+        )
+    return [*read_stored_sweep(directory).resume_arguments(), *arguments[2:]]
+
+
+def requested_sweep_dir(arguments: Sequence[str]) -> Path | None:
+    """The folder given as ``hydra.sweep.dir=<DIR>`` on the command line, if any."""
+    for override in read_command_line(arguments).overrides:
+        key, _, value = override.lstrip("+").partition("=")
+        if key == SWEEP_DIR_KEY and value:
+            return Path(value.strip("'\""))
+    return None
+
+
+def sweep_to_resume(arguments: Sequence[str]) -> StoredSweep | None:
+    """The stored sweep this command continues: its folder exists and holds multirun.yaml."""
+    directory = requested_sweep_dir(arguments)
+    if directory is None or not has_stored_sweep(directory):
+        return None
+    return read_stored_sweep(directory)
+
+
+def _split(override: str) -> tuple[str, str]:
+    key, _, value = override.partition("=")
+    return key, value
+
+
+def _first_override_difference(stored: Sequence[str], new: Sequence[str]) -> str | None:
+    old_values, new_values = dict(map(_split, stored)), dict(map(_split, new))
+    for key in [*old_values, *(k for k in new_values if k not in old_values)]:
+        if key not in new_values:
+            return f"it was run with {key}={old_values[key]}, which this command leaves out"
+        if key not in old_values:
+            return f"this command adds {key}={new_values[key]}, which it was not run with"
+        if old_values[key] != new_values[key]:
+            return (
+                f"it was run with {key}={old_values[key]}, this command has {key}={new_values[key]}"
+            )
+    return None
+
+
+def _swept_order_difference(stored: Sequence[str], command: SweepCommand) -> str | None:
+    stored_sweep = read_sweep(list(stored))
+    if stored_sweep is None or stored_sweep.swept_keys == command.swept_keys:
+        return None
+    return (
+        f"it swept {', '.join(stored_sweep.swept_keys)} in that order, this command sweeps "
+        f"{', '.join(command.swept_keys)} (the order numbers the jobs)"
+    )
+
+
+def _first_config_difference(old: Any, new: Any, prefix: str = "") -> str | None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(k for k in new if k not in old)]:
+            found = _first_config_difference(old.get(key), new.get(key), f"{prefix}{key}.")
+            if found:
+                return found
+        return None
+    if old == new:
+        return None
+    return (
+        f"its jobs were composed with {prefix.rstrip('.')}={_shown(old)}, the config files now "
+        f"give {_shown(new)}"
+    )
+
+
+def _shown(value: Any) -> str:
+    return "null" if value is None else str(value)
+
+
+def _composed(
+    command: SweepCommand, extra: list[str], config_dir: str, config_name: str
+) -> tuple[dict[str, Any], Any]:
+    """The task config and sweeper params as the sweep's launch composes them now."""
+    fixed = [o for o in command.task_overrides if _is_fixed(o)]
+    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+        cfg = compose(config_name, overrides=[*fixed, *extra], return_hydra_config=True)
+    params = OmegaConf.to_container(cfg.hydra.sweeper, resolve=False)
+    container = OmegaConf.to_container(cfg, resolve=False)
+    assert isinstance(container, dict) and isinstance(params, dict)
+    container.pop("hydra", None)
+    return container, params.get("params")
+
+
+def _is_fixed(override: str) -> bool:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    (parsed,) = OverridesParser.create().parse_overrides([override])
+    return not parsed.is_sweep_override()
+
+
+def check_same_sweep(
+    stored: StoredSweep, arguments: Sequence[str], config_dir: str, config_name: str
+) -> None:
+    """ConfigError naming the first difference between this command and the stored sweep."""
+    command = read_sweep(arguments)
+    if command is None:
+        return  # Hydra reports the malformed override itself
+    difference = _first_override_difference(stored.task_overrides, command.task_overrides)
+    difference = difference or _swept_order_difference(stored.task_overrides, command)
+    if difference is None:
+        config_dirs = read_command_line(arguments).config_dir
+        extra = [f"hydra.searchpath=[file://{config_dirs}]"] if config_dirs else []
+        try:
+            config, params = _composed(command, extra, config_dir, config_name)
+        except (HydraException, OmegaConfBaseException):
+            return  # the grid check names the problem
+        difference = _first_config_difference(stored.task_config, config)
+        if difference is None and params != stored.sweeper.get("params"):
+            difference = (
+                f"it searched hydra.sweeper.params={stored.sweeper.get('params')}, the config "
+                f"files now give {params}"
+            )
+    if difference is not None:
+        raise ConfigError(
+            f"{stored.directory} holds a different sweep: {difference}; "
+            + _ADVICE.format(dir=stored.directory)
+            + "."
+        )

@@ -1,0 +1,94 @@
+"""A sweep as its folder remembers it: ``multirun.yaml``, written when the sweep started.
+
+It holds the command line's overrides (``hydra.overrides.task`` and ``.hydra``) and the
+composed config the jobs were built from, which is all that is needed to check that a
+resuming command is the same sweep and to print the command that resumes it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from rnnlab.errors import ConfigError
+from rnnlab.sweep.command_line import EXCLUDE_KEYS
+
+MULTIRUN_FILE = "multirun.yaml"
+SWEEP_DIR_KEY = "hydra.sweep.dir"
+#: Hydra overrides that rnnlab-train or ``-m`` add, or that belong to one launch only.
+_NOT_REPEATED = (EXCLUDE_KEYS, "hydra.mode", SWEEP_DIR_KEY, "hydra.sweeper.retry_failed")
+
+
+@dataclass(frozen=True)
+class StoredSweep:
+    """What a sweep folder's multirun.yaml says about the sweep that made it."""
+
+    directory: Path
+    #: The overrides that shaped the jobs, as typed (``model=rnn,lstm``), in order.
+    task_overrides: tuple[str, ...]
+    #: The user's own ``hydra.*`` overrides (a launcher, its n_jobs, n_trials ...).
+    hydra_overrides: tuple[str, ...]
+    #: ``--config-dir`` folders the sweep was launched with.
+    config_dirs: tuple[str, ...]
+    #: The composed config without its hydra node, interpolations unresolved.
+    task_config: dict[str, Any]
+    #: ``hydra.sweeper`` (its params, n_trials, storage ...), interpolations unresolved.
+    sweeper: dict[str, Any]
+
+    @property
+    def is_search(self) -> bool:
+        """Whether a sampler (Optuna) chose the jobs, rather than a grid."""
+        return "optuna" in str(self.sweeper.get("_target_", "")).lower()
+
+    def resume_arguments(self) -> list[str]:
+        """rnnlab-train's arguments that continue this sweep in its own folder."""
+        config_dirs = [part for folder in self.config_dirs for part in ("--config-dir", folder)]
+        return [
+            "-m",
+            *config_dirs,
+            *self.task_overrides,
+            *self.hydra_overrides,
+            f"{SWEEP_DIR_KEY}={self.directory}",
+        ]
+
+    def resume_command(self) -> str:
+        """The resume command as one line a user can paste into a shell."""
+        return shlex.join(["rnnlab-train", *self.resume_arguments()])
+
+
+def has_stored_sweep(directory: Path) -> bool:
+    return (directory / MULTIRUN_FILE).is_file()
+
+
+def read_stored_sweep(directory: Path) -> StoredSweep:
+    """The sweep recorded in ``directory``; one sentence if its multirun.yaml is unusable."""
+    path = directory / MULTIRUN_FILE
+    try:
+        stored = OmegaConf.load(path)
+        overrides = stored.hydra.overrides
+        task = [str(o) for o in overrides.task]
+        hydra = [str(o) for o in overrides.hydra if not _launch_only(str(o))]
+        sources = OmegaConf.select(stored, "hydra.runtime.config_sources", default=[]) or []
+        config_dirs = [str(s.path) for s in sources if s.get("provider") == "command-line"]
+        sweeper = OmegaConf.to_container(stored.hydra.sweeper, resolve=False)
+        container = OmegaConf.to_container(stored, resolve=False)
+    except (OSError, OmegaConfBaseException, AttributeError, TypeError) as error:
+        raise ConfigError(
+            f"{str(path)!r} could not be read ({type(error).__name__}): the sweep folder's "
+            "record is damaged, so the sweep cannot be resumed; start it in a new folder."
+        ) from None
+    assert isinstance(container, dict) and isinstance(sweeper, dict)
+    container.pop("hydra", None)
+    return StoredSweep(
+        directory.absolute(), tuple(task), tuple(hydra), tuple(config_dirs), container, sweeper
+    )
+
+
+def _launch_only(override: str) -> bool:
+    key = override.lstrip("+~").partition("=")[0]
+    return key in _NOT_REPEATED

@@ -1,0 +1,227 @@
+"""Resuming a sweep as a user does it: rnnlab-train -m in a subprocess, killed with SIGKILL
+part-way, then the same command (or the one rnnlab-report prints) into the same folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BIN, run_command
+
+#: Four jobs, numbered by (hidden size, seed); three epochs each, long enough to kill one
+#: between its first checkpoint and its end.
+GRID = (
+    "name=grid",
+    "model.hidden_size=8,16",
+    "seed=1,2",
+    "trainer.max_epochs=3",
+    "data.num_train=512",
+    "data.num_val=64",
+    "data.num_test=64",
+    "data.batch_size=16",
+    "trainer.enable_progress_bar=false",
+    "~callbacks.progress_bar",
+    "~callbacks.model_summary",
+    "~callbacks.gradient_flow",
+    "~callbacks.hidden_states",
+)
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {**os.environ, "RNNLAB_ROOT": str(root), "OMP_NUM_THREADS": "1"}
+
+
+def _sweep_dir(root: Path, name: str = "grid") -> Path:
+    (sweep,) = (root / "multirun" / name).iterdir()
+    return sweep
+
+
+def _job(sweep: Path, number: int) -> Path:
+    (job,) = sweep.glob(f"{number}_*")
+    return job
+
+
+def _status(job: Path) -> str | None:
+    try:
+        return json.loads((job / "metrics.json").read_text())["status"]
+    except (OSError, ValueError):
+        return None
+
+
+def _kill_when(
+    root: Path, arguments: list[str], ready: Callable[[Path], bool], timeout: float = 240
+) -> None:
+    """Start the sweep, and SIGKILL its whole process group the moment ``ready`` holds."""
+    process = subprocess.Popen(
+        [str(BIN / "rnnlab-train"), "-m", *arguments],
+        cwd=root,
+        env=_env(root),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            sweeps = list((root / "multirun").glob("*/*"))
+            if sweeps and ready(sweeps[0]):
+                break
+            time.sleep(0.01)
+        assert process.poll() is None, "the sweep ended before it could be interrupted"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _fingerprint(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file below ``folder``: its modification time and content hash."""
+    return {
+        str(path.relative_to(folder)): (
+            path.stat().st_mtime_ns,
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+        )
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _final(job: Path) -> dict:
+    record = json.loads((job / "metrics.json").read_text())
+    return {key: record[key] for key in ("status", "metrics", "epochs", "global_step", "best")}
+
+
+def _job_one_checkpointed(sweep: Path) -> bool:
+    """Job 0 completed; job 1 wrote a checkpoint and has not finished."""
+    jobs = {path.name.partition("_")[0]: path for path in sweep.glob("*_*")}
+    return (
+        "0" in jobs
+        and _status(jobs["0"]) == "completed"
+        and "1" in jobs
+        and (jobs["1"] / "checkpoints" / "last.ckpt").is_file()
+    )
+
+
+def test_a_grid_killed_mid_job_resumes_to_the_uninterrupted_results(tmp_path: Path) -> None:
+    reference_root, root = tmp_path / "reference", tmp_path / "killed"
+    reference_root.mkdir()
+    root.mkdir()
+    reference = subprocess.run(
+        [str(BIN / "rnnlab-train"), "-m", *GRID],
+        cwd=reference_root,
+        env=_env(reference_root),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert reference.returncode == 0, reference.stderr[-2000:]
+
+    _kill_when(root, list(GRID), _job_one_checkpointed)
+    sweep = _sweep_dir(root)
+    assert _status(_job(sweep, 1)) is None  # killed mid-job, not after it
+    assert not list(sweep.glob("3_*"))
+    job0 = _fingerprint(_job(sweep, 0))
+
+    # the report says what is missing and how to resume
+    report = run_command(root, "rnnlab-report", str(sweep), "--no-figures")
+    assert report.returncode == 0, report.stderr
+    assert "interrupted (1): 1_model.hidden_size=8,seed=2" in report.stdout
+    assert "#3 (model.hidden_size=16,seed=2)" in report.stdout
+    (command,) = [line.strip() for line in report.stdout.splitlines() if "hydra.sweep.dir" in line]
+    program, *arguments = shlex.split(command)
+    assert program == "rnnlab-train"
+
+    resumed = subprocess.run(
+        [str(BIN / program), *arguments],
+        cwd=root,
+        env=_env(root),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "1 completed (kept), 1 to continue from its last checkpoint, 2 to run" in resumed.stdout
+    assert "job 1 (model.hidden_size=8,seed=2) continues from" in resumed.stdout
+
+    reference_sweep = _sweep_dir(reference_root)
+    names = sorted(path.name for path in sweep.glob("*_*"))
+    assert names == sorted(path.name for path in reference_sweep.glob("*_*"))
+    for number in range(4):
+        assert _final(_job(sweep, number)) == _final(_job(reference_sweep, number)), number
+    assert _fingerprint(_job(sweep, 0)) == job0  # the completed job was not touched
+    continued = json.loads((_job(sweep, 1) / "metrics.json").read_text())
+    assert continued["resumed_from"]["run_dir"] == str(_job(sweep, 1))
+    assert 1 <= continued["resumed_from"]["epochs_done"] < 3
+
+    finished = run_command(root, "rnnlab-report", str(sweep), "--no-figures")
+    assert "unfinished" not in finished.stdout
+
+
+@pytest.fixture(scope="module")
+def finished_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A completed 2-job sweep to resume or refuse."""
+    root = tmp_path_factory.mktemp("finished")
+    quick = [o for o in GRID if not o.startswith(("seed=", "trainer.max_epochs"))]
+    result = run_command(root, "rnnlab-train", "-m", *quick, "seed=1", "trainer.max_epochs=1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return _sweep_dir(root)
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            {"model.hidden_size=8,16": "model.hidden_size=8,32"},
+            "it was run with model.hidden_size=8,16, this command has model.hidden_size=8,32",
+        ),
+        (
+            {"trainer.max_epochs=1": "trainer.max_epochs=2"},
+            "it was run with trainer.max_epochs=1, this command has trainer.max_epochs=2",
+        ),
+        (
+            {"data.num_test=64": ""},
+            "it was run with data.num_test=64, which this command leaves out",
+        ),
+    ],
+)
+def test_a_different_sweep_is_refused_and_the_folder_left_alone(
+    finished_sweep: Path, change: dict[str, str], said: str
+) -> None:
+    root = finished_sweep.parents[2]
+    before = _fingerprint(finished_sweep)
+    quick = [o for o in GRID if not o.startswith(("seed=", "trainer.max_epochs"))]
+    arguments = [change.get(o, o) for o in [*quick, "seed=1", "trainer.max_epochs=1"]]
+    result = run_command(
+        root, "rnnlab-train", "-m", *filter(None, arguments), f"hydra.sweep.dir={finished_sweep}"
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"rnnlab-train: error: {finished_sweep} holds a different sweep: {said}")
+    assert _fingerprint(finished_sweep) == before
+
+
+def test_resuming_a_finished_sweep_runs_nothing(finished_sweep: Path) -> None:
+    root = finished_sweep.parents[2]
+    jobs = {job.name: _fingerprint(job) for job in finished_sweep.glob("*_*")}
+    result = run_command(root, "rnnlab-train", "--resume", str(finished_sweep))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "2 jobs: 2 completed (kept)" in result.stdout
+    assert "rnnlab: 2 jobs: 2 completed" in result.stdout
+    assert {job.name: _fingerprint(job) for job in finished_sweep.glob("*_*")} == jobs
+
+
+def test_resume_flag_needs_a_sweep_folder(tmp_path: Path) -> None:
+    result = run_command(tmp_path, "rnnlab-train", "--resume", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"rnnlab-train: error: --resume {tmp_path}: that is not a sweep folder (it holds no "
+        "multirun.yaml); give a folder such as multirun/<name>/<time>."
+    )
