@@ -1,0 +1,173 @@
+"""rnnlab-predict: a trained model on new files gives the test step's answers, row by row."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, open_dict
+
+from rnnlab.callbacks.run_config import TASK_SPEC_KEY
+from rnnlab.config.locations import CONFIG_DIR
+from rnnlab.data.sources.splitting import split_indices
+from rnnlab.data.spec import TaskSpec
+from rnnlab.errors import CheckpointError, ConfigError
+from rnnlab.run.checkpoints import load_run_checkpoint, load_weights
+from rnnlab.run.components import build_datamodule, build_module
+from rnnlab.run.prediction import predict
+from rnnlab.run.training import train
+from tests.conftest import TINY_RUN, run_command
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: TINY_RUN without the synthetic tasks' sizes, and without a logger.
+QUICK = [o for o in TINY_RUN if not o.startswith("data.num_")] + ["logger=none"]
+CSV_DATA = (
+    "data=file",
+    f"data.path={EXAMPLES / 'sequences.csv'}",
+    "data.id_column=sequence",
+    "data.time_column=step",
+    "data.target_column=total",
+)
+
+
+def _compose(root: Path, name: str, *overrides: str) -> DictConfig:
+    """A config as the command line composes it, its run folder ``root/name``."""
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(
+            "train" if name.startswith("train") else "predict",
+            overrides=[f"paths.root_dir={root}", *overrides],
+            return_hydra_config=True,
+        )
+    with open_dict(cfg):
+        cfg.hydra.runtime.output_dir = str(root / name)
+        cfg.paths.output_dir = str(root / name)  # not read back from whichever run is current
+    HydraConfig.instance().set_config(cfg)
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DictConfig]]:
+    """One tiny run on each example file: npz classification, csv regression."""
+    root = tmp_path_factory.mktemp("prediction")
+    runs = {
+        "npz": _compose(
+            root, "train_npz", "data=file", f"data.path={EXAMPLES / 'sequences.npz'}", *QUICK
+        ),
+        "csv": _compose(root, "train_csv", *CSV_DATA, *QUICK),
+    }
+    for cfg in runs.values():
+        HydraConfig.instance().set_config(cfg)
+        train(cfg)
+    yield runs
+    HydraConfig.instance().cfg = None
+
+
+def _best(cfg: DictConfig) -> Path:
+    return Path(cfg.paths.output_dir) / "checkpoints" / "best.ckpt"
+
+
+def _test_metrics(cfg: DictConfig) -> dict[str, float]:
+    return json.loads((Path(cfg.paths.output_dir) / "metrics.json").read_text())["metrics"]
+
+
+def _predict(run: DictConfig, source: Path, output: Path) -> list[dict[str, str]]:
+    cfg = _compose(output.parent, "predict", f"ckpt_path={_best(run)}", f"input={source}")
+    with open_dict(cfg):
+        cfg.output = str(output)
+    predict(cfg)
+    with open(output, newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _module_outputs(run: DictConfig) -> torch.Tensor:
+    """What the test step's network computes on the run's test split."""
+    HydraConfig.instance().set_config(run)
+    datamodule = build_datamodule(run)
+    module = build_module(run, datamodule.spec)
+    load_weights(module, load_run_checkpoint(str(_best(run))), str(_best(run)))
+    test = datamodule.splits.test
+    with torch.no_grad():
+        return module.eval()(test.inputs, test.lengths)
+
+
+def test_predicted_classes_score_the_test_split_as_the_test_step(trained, tmp_path) -> None:
+    run = trained["npz"]
+    rows = _predict(run, EXAMPLES / "sequences.npz", tmp_path / "out" / "classes.csv")
+    assert list(rows[0]) == ["id", "predicted", "prob_0", "prob_1", "prob_2", "target", "split"]
+    test_rows = [row for row in rows if row["split"] == "test"]
+    accuracy = np.mean([row["predicted"] == row["target"] for row in test_rows])
+    assert accuracy == pytest.approx(_test_metrics(run)["test/acc"], abs=1e-6)
+    probabilities = np.array([[float(row[f"prob_{c}"]) for c in "012"] for row in test_rows])
+    expected = _module_outputs(run).softmax(dim=-1).numpy()
+    assert np.allclose(probabilities, expected, atol=1e-6)
+    assert [row["predicted"] for row in test_rows] == [str(c) for c in expected.argmax(axis=1)]
+
+
+def test_checkpoints_store_the_task_spec(trained) -> None:
+    run = trained["npz"]
+    stored = load_run_checkpoint(str(_best(run)))[TASK_SPEC_KEY]
+    HydraConfig.instance().set_config(run)
+    assert TaskSpec.from_dict(stored) == build_datamodule(run).spec
+
+
+def test_predicted_values_are_in_the_datas_units_and_score_as_tested(trained, tmp_path) -> None:
+    run = trained["csv"]
+    rows = _predict(run, EXAMPLES / "sequences.csv", tmp_path / "values.csv")
+    assert list(rows[0]) == ["id", "predicted", "target"]
+    _, _, test = split_indices(len(rows), (0, 0.15, 0.15), 0)  # the source's split of its 40
+    norm = build_datamodule(run).normalisation
+    predicted = np.array([float(rows[i]["predicted"]) for i in test])
+    target = np.array([float(rows[i]["target"]) for i in test])
+    scaled_mse = np.mean(((predicted - target) / norm.target_std[0]) ** 2)
+    assert scaled_mse == pytest.approx(_test_metrics(run)["test/mse"], rel=1e-4)
+    outputs = _module_outputs(run).numpy()[:, 0]
+    assert np.allclose(predicted, outputs * norm.target_std[0] + norm.target_mean[0], rtol=1e-5)
+
+
+def test_new_sequences_without_targets_get_one_row_each(trained, tmp_path) -> None:
+    rows = _predict(trained["csv"], EXAMPLES / "new_sequences.csv", tmp_path / "new.csv")
+    assert [row["id"] for row in rows] == [f"s{n}" for n in range(100, 105)]
+    assert list(rows[0]) == ["id", "predicted"]
+    assert all(np.isfinite(float(row["predicted"])) for row in rows)
+
+
+def test_bad_inputs_and_checkpoints_are_one_sentence(trained, tmp_path) -> None:
+    run = trained["npz"]
+    broken = tmp_path / "broken.csv"
+    broken.write_text("sequence,step,x,y\ns1,0,1,1\ns1,0,2,2\n")
+    with pytest.raises(ConfigError, match=r"broken.csv: sequence 's1' goes from time 0 to 0"):
+        _predict(trained["csv"], broken, tmp_path / "out.csv")
+    with pytest.raises(ConfigError, match=r"^input='.*nowhere.npz' does not exist"):
+        _predict(run, tmp_path / "nowhere.npz", tmp_path / "out.csv")
+    damaged = tmp_path / "damaged.ckpt"
+    damaged.write_bytes(b"not a checkpoint")
+    cfg = _compose(tmp_path, "predict", f"ckpt_path={damaged}", f"input={broken}")
+    with pytest.raises(CheckpointError, match=r"could not be read as a PyTorch checkpoint"):
+        predict(cfg)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_wrong_feature_count_stops_rnnlab_predict_in_one_sentence(trained, tmp_path) -> None:
+    np.savez(tmp_path / "three.npz", inputs=np.zeros((4, 5, 3)))
+    result = run_command(
+        tmp_path,
+        "rnnlab-predict",
+        f"ckpt_path={_best(trained['npz'])}",
+        "input=three.npz",
+        "output=predictions.csv",
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"rnnlab-predict: error: three.npz has 3 features per time step, but the model in "
+        f"ckpt_path='{_best(trained['npz'])}' was trained on 2: give the same features, in the "
+        "same order, as its training data."
+    )
+    assert not (tmp_path / "predictions.csv").exists()
+    assert not (tmp_path / "experiments").exists() or not any((tmp_path / "experiments").iterdir())
