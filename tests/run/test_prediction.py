@@ -171,3 +171,26 @@ def test_a_wrong_feature_count_stops_rnnlab_predict_in_one_sentence(trained, tmp
     )
     assert not (tmp_path / "predictions.csv").exists()
     assert not (tmp_path / "experiments").exists() or not any((tmp_path / "experiments").iterdir())
+
+
+def test_a_checkpoint_without_a_stored_spec_rebuilds_it_from_its_data(trained, tmp_path) -> None:
+    run = trained["npz"]
+    checkpoint = torch.load(_best(run), weights_only=True)
+    del checkpoint[TASK_SPEC_KEY]  # as written before checkpoints stored the TaskSpec
+    older = tmp_path / "older.ckpt"
+    torch.save(checkpoint, older)
+    cfg = _compose(tmp_path, "predict", f"ckpt_path={older}", f"input={EXAMPLES / 'sequences.npz'}")
+    with open_dict(cfg):
+        cfg.output = str(tmp_path / "older.csv")
+    predict(cfg)
+    newer = _predict(run, EXAMPLES / "sequences.npz", tmp_path / "newer.csv")
+    assert (tmp_path / "older.csv").read_text() == (tmp_path / "newer.csv").read_text()
+    assert len(newer) == 60
+
+
+def test_a_model_that_answers_at_every_step_is_refused(tmp_path) -> None:
+    run = _compose(tmp_path, "train_copy", "data=copy", *TINY_RUN, "logger=none")
+    train(run)
+    cfg = _compose(tmp_path, "predict", f"ckpt_path={_best(run)}", f"input={EXAMPLES / 'x.npz'}")
+    with pytest.raises(CheckpointError, match=r"was trained on copy, which answers at every time"):
+        predict(cfg)

@@ -36,7 +36,7 @@ def _load(file: Path, path: str) -> dict[str, np.ndarray]:
                 pass
         with np.load(file, allow_pickle=True) as archive:
             return {key: archive[key] for key in archive.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, AttributeError) as error:
+    except (OSError, ValueError, EOFError, TypeError, AttributeError, zipfile.BadZipFile) as error:
         raise ConfigError(
             f"{path} could not be read as a NumPy .npz archive ({type(error).__name__}): the "
             "file is damaged or is not one; write it with numpy.savez."
@@ -63,6 +63,8 @@ def _as_sequence(path: str, index: int, value: Any) -> np.ndarray:
 
 def _ragged_inputs(path: str, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A list (object array) of [T_i, F] sequences, padded; their lengths are their own."""
+    if inputs.size == 0:
+        raise ConfigError(f"{path}: inputs holds no sequences.")
     sequences = [_as_sequence(path, i, value) for i, value in enumerate(inputs.ravel())]
     for index, sequence in enumerate(sequences):
         if sequence.shape[1] != sequences[0].shape[1]:
