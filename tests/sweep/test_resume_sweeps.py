@@ -225,3 +225,67 @@ def test_resume_flag_needs_a_sweep_folder(tmp_path: Path) -> None:
         f"rnnlab-train: error: --resume {tmp_path}: that is not a sweep folder (it holds no "
         "multirun.yaml); give a folder such as multirun/<name>/<time>."
     )
+
+
+def _two_jobs_checkpointed(sweep: Path) -> bool:
+    """Jobs 0 and 1 (run side by side) each wrote a checkpoint; neither has finished."""
+    jobs = [next(iter(sweep.glob(f"{n}_*")), None) for n in (0, 1)]
+    return all(
+        job is not None and (job / "checkpoints" / "last.ckpt").is_file() and _status(job) is None
+        for job in jobs
+    )
+
+
+@pytest.mark.slow
+def test_a_parallel_sweep_killed_with_two_jobs_running_resumes_exactly(tmp_path: Path) -> None:
+    reference_root, root = tmp_path / "reference", tmp_path / "killed"
+    reference_root.mkdir()
+    root.mkdir()
+    reference = run_command(reference_root, "rnnlab-train", "-m", *GRID, OMP_NUM_THREADS="1")
+    assert reference.returncode == 0, reference.stderr[-2000:]
+    parallel = [*GRID, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+
+    _kill_when(root, parallel, _two_jobs_checkpointed)
+    sweep = _sweep_dir(root)
+    resumed = run_command(root, "rnnlab-train", "--resume", str(sweep))
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "2 to continue from its last checkpoint, 2 to run" in resumed.stdout
+
+    reference_sweep = _sweep_dir(reference_root)
+    for number in range(4):
+        assert _final(_job(sweep, number)) == _final(_job(reference_sweep, number)), number
+
+
+@pytest.mark.slow
+def test_an_interrupted_search_finishes_its_trials_without_counting_one_twice(
+    tmp_path: Path,
+) -> None:
+    optuna = pytest.importorskip("optuna")
+    search = [
+        "-m",
+        "hparams_search=optuna",
+        "hydra.sweeper.n_trials=3",
+        "name=search",
+        *(o for o in GRID if not o.startswith(("name=", "model.hidden_size", "seed="))),
+    ]
+    _kill_when(tmp_path, search[1:], _job_one_checkpointed)
+    sweep = _sweep_dir(tmp_path, "search")
+    interrupted = _job(sweep, 1)
+
+    report = run_command(tmp_path, "rnnlab-report", str(sweep), "--no-figures")
+    assert "the sweep is unfinished (1 of 3 trials ended)" in report.stdout
+    resumed = run_command(tmp_path, "rnnlab-train", *search, f"hydra.sweep.dir={sweep}")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "1 of 3 trials finished, 1 to continue" in resumed.stdout
+
+    study = optuna.load_study(study_name="search", storage=f"sqlite:///{sweep}/optuna.db")
+    trials = study.get_trials()
+    assert [t.number for t in trials] == [0, 1, 2]
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    numbers = sorted(path.parent.name.partition("_")[0] for path in sweep.glob("*/.hydra"))
+    assert numbers == ["0", "1", "2"]
+    assert _job(sweep, 1) == interrupted  # continued in its own folder
+    record = json.loads((interrupted / "metrics.json").read_text())
+    assert record["resumed_from"]["run_dir"] == str(interrupted)
+    assert trials[1].value == record["metrics"]["val/acc_best"]
+    assert (sweep / "optimization_results.yaml").is_file()

@@ -31,8 +31,11 @@ class SweepCommand:
 
     @property
     def task_overrides(self) -> tuple[str, ...]:
-        """The overrides that shape the jobs' configs (Hydra's own ``hydra.*`` left out)."""
-        return tuple(o for o in self.overrides if not o.lstrip("+~").startswith("hydra."))
+        """The overrides that shape the jobs' configs: Hydra's own (``hydra.*`` and
+        ``hydra/<group>=``, which Hydra records apart, as ``hydra.overrides.hydra``) left out."""
+        return tuple(
+            o for o in self.overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))
+        )
 
 
 def is_multirun(arguments: Sequence[str]) -> bool:

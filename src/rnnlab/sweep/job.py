@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,12 +91,23 @@ def continue_interrupted_job(cfg: DictConfig) -> None:
     in the same folder, so its epochs, loss history and TensorBoard curves carry on.
 
     TensorBoard is told to hide what the interrupted launch logged after that checkpoint
-    (``purge_step``), so the resumed curves do not overlap the lost steps.
+    (``purge_step``), so the resumed curves do not overlap the lost steps. A checkpoint that
+    cannot be read (killed while it was written) or whose training had already ended (killed
+    while testing: the final epoch's metrics went with the process) is no use: the job
+    starts again in a cleared folder, which gives the same results.
     """
     if cfg.get("ckpt_path") or not cfg.get("train", True):
         return
-    last = Path(str(cfg.paths.output_dir)) / LAST_CHECKPOINT
+    folder = Path(str(cfg.paths.output_dir))
+    last = folder / LAST_CHECKPOINT
     if not last.is_file():
+        return
+    progress = _checkpoint_progress(last)
+    max_epochs = cfg.trainer.get("max_epochs")
+    if progress is None or (max_epochs and max_epochs > 0 and progress[0] >= max_epochs):
+        why = "cannot be read" if progress is None else "is from the end of its training"
+        print(f"rnnlab: {_job_label()} starts again: {last} {why}", flush=True)
+        _clear_job_folder(folder)
         return
     print(f"rnnlab: {_job_label()} continues from {last}", flush=True)
     with open_dict(cfg):
@@ -104,15 +116,27 @@ def continue_interrupted_job(cfg: DictConfig) -> None:
             if isinstance(entry, DictConfig) and str(entry.get("_target_", "")).endswith(
                 "TensorBoardLogger"
             ):
-                entry.purge_step = _checkpoint_step(last) + 1
+                entry.purge_step = progress[1] + 1
 
 
-def _checkpoint_step(path: Path) -> int:
-    """The global step a checkpoint was saved at (-1 when it cannot be read: the run's own
-    checkpoint check then says what is wrong with it)."""
+def _checkpoint_progress(path: Path) -> tuple[int, int] | None:
+    """(epochs done, global step) of a checkpoint; None when it cannot be read."""
     import torch
 
     try:
-        return int(torch.load(path, map_location="cpu", weights_only=True)["global_step"])
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        return int(checkpoint["epoch"]) + 1, int(checkpoint["global_step"])
     except Exception:
-        return -1
+        return None
+
+
+def _clear_job_folder(folder: Path) -> None:
+    """Remove what an interrupted attempt wrote; keep Hydra's record and the open log."""
+    keep = {".hydra", f"{HydraConfig.get().job.name}.log"}
+    for path in folder.iterdir():
+        if path.name in keep:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
