@@ -13,6 +13,10 @@ KNOWN_WARNINGS: tuple[tuple[str, str], ...] = (
     ),
     (r".*isinstance\(treespec, LeafSpec\).*", "a deprecation inside Lightning, not in rnnlab"),
     (r".*does not have many workers.*", "batches are sliced from in-memory tensors, no workers"),
+    (
+        r".*Checkpoint directory .* exists and is not empty.*",
+        "each run has its own folder; only a resumed sweep job continues in its own, on purpose",
+    ),
 )
 
 

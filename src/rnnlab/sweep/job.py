@@ -101,6 +101,7 @@ def continue_interrupted_job(cfg: DictConfig) -> None:
     folder = Path(str(cfg.paths.output_dir))
     last = folder / LAST_CHECKPOINT
     if not last.is_file():
+        _clear_job_folder(folder)  # what an attempt killed before its first checkpoint left
         return
     progress = _checkpoint_progress(last)
     max_epochs = cfg.trainer.get("max_epochs")
@@ -133,7 +134,7 @@ def _checkpoint_progress(path: Path) -> tuple[int, int] | None:
 def _clear_job_folder(folder: Path) -> None:
     """Remove what an interrupted attempt wrote; keep Hydra's record and the open log."""
     keep = {".hydra", f"{HydraConfig.get().job.name}.log"}
-    for path in folder.iterdir():
+    for path in folder.iterdir() if folder.is_dir() else ():
         if path.name in keep:
             continue
         if path.is_dir():

@@ -8,6 +8,7 @@ total (``n_trials``); its trials are the job folders.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,9 @@ class SweepProgress:
                 f"ended); resume it with:"
             )
             lines.append(f"  {command}")
+            lines.append(
+                f"or, shorter: rnnlab-train --resume {shlex.quote(str(self.stored.directory))}"
+            )
         if self.ended_badly:
             lines.append(
                 f"to run the {len(self.ended_badly)} failed or diverged {what} again: "
