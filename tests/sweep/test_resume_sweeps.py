@@ -114,14 +114,7 @@ def test_a_grid_killed_mid_job_resumes_to_the_uninterrupted_results(tmp_path: Pa
     reference_root, root = tmp_path / "reference", tmp_path / "killed"
     reference_root.mkdir()
     root.mkdir()
-    reference = subprocess.run(
-        [str(BIN / "rnnlab-train"), "-m", *GRID],
-        cwd=reference_root,
-        env=_env(reference_root),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    reference = run_command(reference_root, "rnnlab-train", "-m", *GRID, OMP_NUM_THREADS="1")
     assert reference.returncode == 0, reference.stderr[-2000:]
 
     _kill_when(root, list(GRID), _job_one_checkpointed)
@@ -139,14 +132,7 @@ def test_a_grid_killed_mid_job_resumes_to_the_uninterrupted_results(tmp_path: Pa
     program, *arguments = shlex.split(command)
     assert program == "rnnlab-train"
 
-    resumed = subprocess.run(
-        [str(BIN / program), *arguments],
-        cwd=root,
-        env=_env(root),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    resumed = run_command(root, program, *arguments, OMP_NUM_THREADS="1")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "1 completed (kept), 1 to continue from its last checkpoint, 2 to run" in resumed.stdout
     assert "job 1 (model.hidden_size=8,seed=2) continues from" in resumed.stdout
