@@ -41,6 +41,10 @@ ONE_BATCH = (
 NEEDS_GPU = {("trainer", "gpu"), ("trainer", "ddp")}
 #: Options that start several processes: tests/run/test_ddp.py runs them from the command line.
 OWN_PROCESSES = {("trainer", "ddp_cpu")}
+#: What an option cannot run without: data=file needs a file.
+REQUIRED = {
+    ("data", "file"): (f"data.path={Path(__file__).parents[2] / 'examples' / 'sequences.npz'}",)
+}
 
 
 def _options() -> list[tuple[str, str]]:
@@ -58,6 +62,7 @@ def test_option_fits_and_tests(compose_run, group: str, option: str) -> None:
     if (group, option) in OWN_PROCESSES:
         pytest.skip("starts several processes: tests/run/test_ddp.py runs it as a user would")
     quiet = ONE_BATCH if (group, option) != ("callbacks", "none") else ONE_BATCH[:-1]
+    quiet = (*REQUIRED.get((group, option), ()), *quiet)
     cfg = compose_run(f"{group}={option}", *quiet)
     if "num_train" in cfg.data:  # synthetic tasks: fewer sequences (real data sets are fixed)
         cfg = compose_run(f"{group}={option}", *SMALL, *quiet)
