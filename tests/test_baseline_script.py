@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import numpy as np
 from matplotlib.image import imread
 
@@ -27,6 +29,7 @@ LESSON_LINES = [
 ]
 
 
+@pytest.mark.slow  # 8 s; tests/run/test_training.py checks rnnlab's own run of the same numbers
 def test_baseline_prints_the_lessons_numbers_and_draws_both_figures(tmp_path: Path) -> None:
     """Its stdout is exactly the lesson's five lines, and both PNGs are real pictures."""
     output = tmp_path / "figures"
