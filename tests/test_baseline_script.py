@@ -11,9 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import numpy as np
+import pytest
 from matplotlib.image import imread
 
 ROOT = Path(__file__).resolve().parents[1]
