@@ -96,7 +96,15 @@ def main() -> float | None:
             check_resumed_sweep(arguments)
             check_grid(arguments, CONFIG_DIR, CONFIG_NAME)
             sys.argv = [sys.argv[0], *name_by_swept_values(arguments)]
-    result = run()
+    try:
+        result = run()
+    except (KeyboardInterrupt, SystemExit):
+        if sweeping:
+            from rnnlab.sweep.summary import resume_hint
+
+            if hint := resume_hint():
+                print(hint, file=sys.stderr)
+        raise
     if sweeping:
         from rnnlab.sweep.summary import any_sweep_failed
 

@@ -18,7 +18,8 @@ import pytest
 from tests.conftest import BIN, run_command
 
 #: Four jobs, numbered by (hidden size, seed); three epochs each, long enough to kill one
-#: between its first checkpoint and its end.
+#: between its first checkpoint and its end; with dropout, so that exactness covers the
+#: random numbers drawn during training.
 GRID = (
     "name=grid",
     "model.hidden_size=8,16",
@@ -28,6 +29,8 @@ GRID = (
     "data.num_val=32",
     "data.num_test=32",
     "data.batch_size=16",
+    "model.num_layers=2",
+    "model.dropout=0.3",  # dropout draws random numbers: resumed, it must draw the same
     "trainer.enable_progress_bar=false",
     "~callbacks.progress_bar",
     "~callbacks.model_summary",
@@ -210,6 +213,16 @@ def test_resuming_a_finished_sweep_runs_nothing(finished_sweep: Path) -> None:
     assert {job.name: _fingerprint(job) for job in finished_sweep.glob("*_*")} == jobs
 
 
+def test_resume_flag_names_the_sweep_of_a_job_folder(finished_sweep: Path) -> None:
+    job = _job(finished_sweep, 0)
+    result = run_command(finished_sweep.parents[2], "rnnlab-train", "--resume", str(job))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"rnnlab-train: error: --resume {job}: that is one job of a sweep; give the sweep's "
+        f"folder: rnnlab-train --resume {finished_sweep}."
+    )
+
+
 def test_resume_flag_needs_a_sweep_folder(tmp_path: Path) -> None:
     result = run_command(tmp_path, "rnnlab-train", "--resume", str(tmp_path))
     assert result.returncode == 2
@@ -241,7 +254,7 @@ def test_a_parallel_sweep_killed_with_two_jobs_running_resumes_exactly(tmp_path:
     sweep = _sweep_dir(root)
     resumed = run_command(root, "rnnlab-train", "--resume", str(sweep))
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "2 to continue from its last checkpoint, 2 to run" in resumed.stdout
+    assert "2 to continue from their last checkpoints, 2 to run" in resumed.stdout
 
     reference_sweep = _sweep_dir(reference_root)
     for number in range(4):
@@ -274,6 +287,8 @@ def test_an_interrupted_search_finishes_its_trials_without_counting_one_twice(
     trials = study.get_trials()
     assert [t.number for t in trials] == [0, 1, 2]
     assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    asked = [tuple(sorted(t.params.items())) for t in trials]
+    assert len(set(asked)) == 3, asked  # the resumed sampler asks new points
     numbers = sorted(path.parent.name.partition("_")[0] for path in sweep.glob("*/.hydra"))
     assert numbers == ["0", "1", "2"]
     assert _job(sweep, 1) == interrupted  # continued in its own folder

@@ -13,6 +13,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ModelCheckpoint
 
+from rnnlab.callbacks.epoch_seed import EpochSeed
 from rnnlab.callbacks.finite_guard import ADVICE
 from rnnlab.callbacks.run_config import RunConfigInCheckpoint
 from rnnlab.data.datamodule import SequenceDataModule
@@ -152,6 +153,7 @@ def train(cfg: DictConfig) -> float | None:
     callbacks = [
         *build_callbacks(cfg, spec, has_logger=bool(loggers)),
         RunConfigInCheckpoint(run_config),
+        EpochSeed(int(cfg.seed)),
     ]
     trainer = build_trainer(cfg, callbacks, loggers)
 

@@ -15,6 +15,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 
 from rnnlab.config.guard import current_run_dir
-from rnnlab.errors import DivergedError, RnnlabError
-from rnnlab.sweep.states import LAST_CHECKPOINT
+from rnnlab.errors import ConfigError, DivergedError, RnnlabError
+from rnnlab.sweep.states import LAST_CHECKPOINT, METRICS_FILE
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +100,18 @@ def continue_interrupted_job(cfg: DictConfig) -> None:
     if cfg.get("ckpt_path") or not cfg.get("train", True):
         return
     folder = Path(str(cfg.paths.output_dir))
+    if (folder / METRICS_FILE).is_file():
+        raise ConfigError(
+            f"{folder} already holds a finished run ({METRICS_FILE}); it is left as it is: "
+            "run the sweep into a new hydra.sweep.dir, or resume it with rnnlab-train "
+            "--resume <its folder>."
+        )
     last = folder / LAST_CHECKPOINT
     if not last.is_file():
         _clear_job_folder(folder)  # what an attempt killed before its first checkpoint left
         return
-    progress = _checkpoint_progress(last)
-    max_epochs = cfg.trainer.get("max_epochs")
-    if progress is None or (max_epochs and max_epochs > 0 and progress[0] >= max_epochs):
+    progress = _checkpoint_progress(last, cfg)
+    if progress is None or progress.ended:
         why = "cannot be read" if progress is None else "is from the end of its training"
         print(f"rnnlab: {_job_label()} starts again: {last} {why}", flush=True)
         _clear_job_folder(folder)
@@ -117,18 +123,34 @@ def continue_interrupted_job(cfg: DictConfig) -> None:
             if isinstance(entry, DictConfig) and str(entry.get("_target_", "")).endswith(
                 "TensorBoardLogger"
             ):
-                entry.purge_step = progress[1] + 1
+                entry.purge_step = progress.global_step + 1
 
 
-def _checkpoint_progress(path: Path) -> tuple[int, int] | None:
-    """(epochs done, global step) of a checkpoint; None when it cannot be read."""
+@dataclass(frozen=True)
+class _Progress:
+    global_step: int
+    #: Training had ended (epochs or steps used up, or stopped early): the checkpoint has
+    #: nothing left to train, and the final epoch's metrics went with the killed process.
+    ended: bool
+
+
+def _checkpoint_progress(path: Path, cfg: DictConfig) -> _Progress | None:
+    """How far a checkpoint got; None when it cannot be read."""
     import torch
 
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-        return int(checkpoint["epoch"]) + 1, int(checkpoint["global_step"])
+        epochs, step = int(checkpoint["epoch"]) + 1, int(checkpoint["global_step"])
     except Exception:
         return None
+    max_epochs = cfg.trainer.get("max_epochs") or -1
+    max_steps = cfg.trainer.get("max_steps") or -1
+    stopped = any(
+        isinstance(state, dict) and int(state.get("stopped_epoch", 0) or 0) > 0
+        for state in (checkpoint.get("callbacks") or {}).values()
+    )
+    ended = (0 < max_epochs <= epochs) or (0 < max_steps <= step) or stopped
+    return _Progress(step, ended)
 
 
 def _clear_job_folder(folder: Path) -> None:

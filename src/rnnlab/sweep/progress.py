@@ -51,7 +51,12 @@ class SweepProgress:
         what = "trials" if self.stored.is_search else "jobs"
         lines = []
         if self.missing:
-            lines.append(f"not started ({len(self.missing)}): {', '.join(self.missing)}")
+            started = ", ".join(self.missing)
+            lines.append(
+                f"trials not started: {started}"
+                if self.stored.is_search
+                else f"not started ({len(self.missing)}): {started}"
+            )
         if self.interrupted:
             lines.append(f"interrupted ({len(self.interrupted)}): {', '.join(self.interrupted)}")
         command = self.stored.resume_command()
@@ -75,7 +80,7 @@ class SweepProgress:
         return lines
 
 
-def _grid_jobs(stored: StoredSweep) -> list[list[str]]:
+def grid_jobs_of(stored: StoredSweep) -> list[list[str]]:
     from rnnlab.sweep.preflight import grid_jobs
 
     params = stored.sweeper.get("params") or {}
@@ -99,7 +104,7 @@ def sweep_progress(directory: Path) -> SweepProgress | None:
         return None
     try:
         stored = read_stored_sweep(directory)
-        jobs = None if stored.is_search else _grid_jobs(stored)
+        jobs = None if stored.is_search else grid_jobs_of(stored)
     except (ConfigError, OmegaConfBaseException, ValueError):
         return None
     folders = job_dir_by_number(directory)
@@ -110,7 +115,7 @@ def sweep_progress(directory: Path) -> SweepProgress | None:
     if jobs is None:
         expected = _search_total(stored)
         unasked = (expected or 0) - len(folders)
-        missing = [f"{unasked} trial{'s' * (unasked != 1)} not asked yet"] if unasked > 0 else []
+        missing = [f"{unasked} more to ask"] if unasked > 0 else []
         return SweepProgress(stored, expected, missing, interrupted, ended_badly, ended)
     command = read_sweep(list(stored.task_overrides))
     swept = set(command.swept_keys if command else ()) | set(stored.sweeper.get("params") or {})

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf
@@ -85,7 +85,8 @@ def describe(plans: Sequence[JobPlan]) -> str:
     kept = Counter(plan.state for plan in plans if plan.action == "keep")
     parts = [f"{n} {state} (kept)" for state, n in sorted(kept.items())]
     if counts["continue"]:
-        parts.append(f"{counts['continue']} to continue from its last checkpoint")
+        its = "its last checkpoint" if counts["continue"] == 1 else "their last checkpoints"
+        parts.append(f"{counts['continue']} to continue from {its}")
     if counts["restart"]:
         parts.append(f"{counts['restart']} to run again")
     if counts["run"]:
@@ -106,13 +107,23 @@ def _kept_return(plan: JobPlan) -> JobReturn:
     )
 
 
-def _consecutive(plans: list[JobPlan]) -> list[list[JobPlan]]:
-    runs: list[list[JobPlan]] = []
-    for plan in plans:
-        if runs and runs[-1][-1].number == plan.number - 1:
-            runs[-1].append(plan)
+class _Numbered(Protocol):
+    @property
+    def number(self) -> int: ...
+
+
+Numbered = TypeVar("Numbered", bound=_Numbered)
+
+
+def consecutive(items: Sequence[Numbered]) -> list[list[Numbered]]:
+    """Runs of consecutive job numbers: each becomes one launch, so a parallel launcher
+    still runs its jobs side by side."""
+    runs: list[list[Numbered]] = []
+    for item in items:
+        if runs and runs[-1][-1].number == item.number - 1:
+            runs[-1].append(item)
         else:
-            runs.append([plan])
+            runs.append([item])
     return runs
 
 
@@ -138,7 +149,7 @@ class ResumingLauncher:
         for plan in pending:
             if plan.action == "restart" and plan.folder is not None:
                 shutil.rmtree(plan.folder)
-        for group in _consecutive(pending):
+        for group in consecutive(pending):
             launched = self.launcher.launch(
                 [list(plan.overrides) for plan in group], initial_job_idx=group[0].number
             )

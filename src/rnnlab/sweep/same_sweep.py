@@ -22,7 +22,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from rnnlab.config.group_options import read_command_line
 from rnnlab.errors import ConfigError
+from rnnlab.sweep import lock
 from rnnlab.sweep.command_line import SweepCommand, read_sweep
+from rnnlab.sweep.states import HYDRA_DIR, job_dir_by_number, job_dirs
 from rnnlab.sweep.stored import SWEEP_DIR_KEY, StoredSweep, has_stored_sweep, read_stored_sweep
 
 _ADVICE = "resume with the sweep's own command (rnnlab-report {dir} prints it), or give a new "
@@ -37,9 +39,14 @@ def expand_resume_flag(arguments: Sequence[str]) -> list[str]:
     then the extra overrides (e.g. ``hydra.sweeper.retry_failed=true``)."""
     if not arguments or arguments[0] != RESUME_FLAG:
         return list(arguments)
-    if len(arguments) < 2 or "=" in arguments[1]:
+    if len(arguments) < 2:
         raise ConfigError(f"{RESUME_FLAG} needs a sweep folder: rnnlab-train {RESUME_FLAG} DIR.")
     directory = Path(arguments[1])
+    if (directory / HYDRA_DIR).is_dir() and has_stored_sweep(directory.parent):
+        raise ConfigError(
+            f"{RESUME_FLAG} {arguments[1]}: that is one job of a sweep; give the sweep's "
+            f"folder: rnnlab-train {RESUME_FLAG} {directory.parent}."
+        )
     if not has_stored_sweep(directory):
         raise ConfigError(
             f"{RESUME_FLAG} {arguments[1]}: that is not a sweep folder (it holds no "
@@ -58,10 +65,24 @@ def requested_sweep_dir(arguments: Sequence[str]) -> Path | None:
 
 
 def sweep_to_resume(arguments: Sequence[str]) -> StoredSweep | None:
-    """The stored sweep this command continues: its folder exists and holds multirun.yaml."""
+    """The stored sweep this command continues (its folder holds multirun.yaml), or None
+    for a new sweep; one sentence for a folder that cannot be continued or is in use."""
     directory = requested_sweep_dir(arguments)
-    if directory is None or not has_stored_sweep(directory):
+    if directory is None or not directory.is_dir():
         return None
+    if not has_stored_sweep(directory):
+        if job_dirs(directory):
+            raise ConfigError(
+                f"{directory} holds job folders but no multirun.yaml, so which sweep made "
+                f"them is unknown and they cannot be continued: give a new {SWEEP_DIR_KEY}."
+            )
+        return None
+    running = lock.holder(directory)
+    if running is not None:
+        raise ConfigError(
+            f"{directory} is being run by {running}: wait for it to end or stop it first "
+            f"(if it is gone, delete {directory / lock.LOCK_FILE})."
+        )
     return read_stored_sweep(directory)
 
 
@@ -116,8 +137,9 @@ def _shown(value: Any) -> str:
 def _composed(
     command: SweepCommand, extra: list[str], config_dir: str, config_name: str
 ) -> tuple[dict[str, Any], Any]:
-    """The task config and sweeper params as the sweep's launch composes them now."""
-    fixed = [o for o in command.task_overrides if _is_fixed(o)]
+    """The task config and sweeper params as the sweep's launch composes them now (with the
+    command's own ``hydra.*`` overrides, e.g. ``hydra.sweeper.params=...``)."""
+    fixed = [o for o in command.overrides if _is_fixed(o)]
     with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
         cfg = compose(config_name, overrides=[*fixed, *extra], return_hydra_config=True)
     params = OmegaConf.to_container(cfg.hydra.sweeper, resolve=False)
@@ -132,6 +154,37 @@ def _is_fixed(override: str) -> bool:
 
     (parsed,) = OverridesParser.create().parse_overrides([override])
     return not parsed.is_sweep_override()
+
+
+def _unresumable_search(stored: StoredSweep) -> str | None:
+    """A search whose trials were not stored cannot be continued."""
+    if not stored.is_search or not job_dirs(stored.directory):
+        return None
+    storage = stored.sweeper.get("storage")
+    if storage is None:
+        return (
+            "its Optuna study was kept in memory (hydra.sweeper.storage=null), so its trials "
+            "cannot be continued"
+        )
+    if isinstance(storage, str) and f"${{{SWEEP_DIR_KEY}}}" in storage:
+        file = stored.directory / storage.split(f"${{{SWEEP_DIR_KEY}}}", 1)[1].lstrip("/")
+        if not file.is_file():
+            return f"its Optuna study ({file.name}) is missing, so its trials cannot be continued"
+    return None
+
+
+def _foreign_job(stored: StoredSweep) -> str | None:
+    """A job folder whose overrides are not those of the job with its number."""
+    if stored.is_search:
+        return None
+    from rnnlab.sweep.progress import grid_jobs_of
+
+    jobs = grid_jobs_of(stored)
+    for number, folder in job_dir_by_number(stored.directory).items():
+        held = OmegaConf.load(folder / HYDRA_DIR / "overrides.yaml")
+        if number >= len(jobs) or sorted(map(str, held)) != sorted(jobs[number]):
+            return f"its folder {folder.name} does not hold job {number} of the sweep it records"
+    return None
 
 
 def check_same_sweep(
@@ -153,9 +206,10 @@ def check_same_sweep(
         difference = _first_config_difference(stored.task_config, config)
         if difference is None and params != stored.sweeper.get("params"):
             difference = (
-                f"it searched hydra.sweeper.params={stored.sweeper.get('params')}, the config "
-                f"files now give {params}"
+                f"it was run with hydra.sweeper.params={_shown(stored.sweeper.get('params'))}, "
+                f"this command and the config files give {_shown(params)}"
             )
+        difference = difference or _unresumable_search(stored) or _foreign_job(stored)
     if difference is not None:
         raise ConfigError(
             f"{stored.directory} holds a different sweep: {difference}; "

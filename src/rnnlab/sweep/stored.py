@@ -85,7 +85,7 @@ def read_stored_sweep(directory: Path) -> StoredSweep:
     assert isinstance(container, dict) and isinstance(sweeper, dict)
     container.pop("hydra", None)
     return StoredSweep(
-        directory.absolute(), tuple(task), tuple(hydra), tuple(config_dirs), container, sweeper
+        directory.resolve(), tuple(task), tuple(hydra), tuple(config_dirs), container, sweeper
     )
 
 

@@ -15,12 +15,16 @@ sweeper does not), which rnnlab-train and rnnlab-report read to resume and repor
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from omegaconf import OmegaConf
 
+from rnnlab.sweep.resuming import consecutive
+from rnnlab.sweep.states import METRICS_FILE, folder_status, job_dir_by_number
 from rnnlab.sweep.stored import MULTIRUN_FILE
 
 log = logging.getLogger(__name__)
@@ -34,16 +38,41 @@ def _trial_overrides(trial: Any) -> tuple[str, ...]:
     )
 
 
-def _finish(study: Any, trial: Any, returned: Any) -> None:
+def _value(returned: Any) -> float:
+    return float(returned.return_value)
+
+
+def _finish(study: Any, number: int, value: Callable[[], float]) -> None:
+    """Tell the study how trial ``number`` ended; a failure ranks it as failed."""
     from optuna.trial import TrialState
 
     try:
-        value = float(returned.return_value)
+        result = value()
     except Exception as error:  # a failed job, or a value the search cannot rank
-        log.warning("Trial %d failed: %s", trial.number, error)
-        study.tell(trial.number, state=TrialState.FAIL)
+        log.warning("Trial %d failed: %s", number, error)
+        study.tell(number, state=TrialState.FAIL)
         return
-    study.tell(trial.number, value)
+    study.tell(number, result)
+
+
+def _recorded_value(folder: Path, metric: str | None) -> float:
+    """The metric a trial's completed run recorded (killed after metrics.json, before the
+    study heard of it)."""
+    record = json.loads((folder / METRICS_FILE).read_text())
+    return float(record["metrics"][metric])
+
+
+def _reseed_sampler(sweeper: Any, asked: int) -> None:
+    """A seeded sampler restarted on a study would ask again the points it asked first;
+    seeding it with the run's seed plus the trials already asked keeps the search
+    deterministic for a given interruption and asks new points."""
+    from hydra.utils import instantiate
+
+    settings = OmegaConf.select(sweeper.config, "hydra.sweeper.sampler", default=None)
+    seed = OmegaConf.select(settings, "seed", default=None) if settings is not None else None
+    if seed is None or OmegaConf.select(settings, "_partial_", default=False):
+        return  # unseeded, or the grid sampler, which finds its untried points itself
+    sweeper.sampler = instantiate(settings, seed=int(seed) + asked)
 
 
 def continue_study(sweeper: Any, arguments: list[str]) -> None:
@@ -73,10 +102,21 @@ def continue_study(sweeper: Any, arguments: list[str]) -> None:
         f"finished, {len(running)} to continue",
         flush=True,
     )
+    folders = job_dir_by_number(sweep_dir)
+    metric = OmegaConf.select(config, "optimized_metric", default=None)
+    to_launch = []
     for trial in running:
-        (returned,) = sweeper.launcher.launch(
-            [_trial_overrides(trial)], initial_job_idx=trial.number
+        folder = folders.get(trial.number)
+        if folder is not None and folder_status(folder) == "completed":
+            _finish(study, trial.number, lambda f=folder: _recorded_value(f, metric))
+        else:
+            to_launch.append(trial)
+    for group in consecutive(to_launch):
+        returns = sweeper.launcher.launch(
+            [_trial_overrides(trial) for trial in group], initial_job_idx=group[0].number
         )
-        _finish(study, trial, returned)
+        for trial, returned in zip(group, returns, strict=True):
+            _finish(study, trial.number, lambda r=returned: _value(r))
     sweeper.n_trials = max(0, total - len(trials))
     sweeper.job_idx = len(trials)
+    _reseed_sampler(sweeper, len(trials))

@@ -16,10 +16,13 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from rnnlab.sweep import lock
 from rnnlab.sweep.states import folder_status, job_dirs
 
 #: Set when a sweep in this process had a job that did not complete.
 _FAILED_SWEEPS: list[Path] = []
+#: The sweeps this process started, so that an interrupted one can say how to resume.
+_STARTED_SWEEPS: list[Path] = []
 _ORDER = ("completed", "diverged", "failed", "interrupted", "incomplete")
 
 
@@ -37,6 +40,17 @@ def summary_line(sweep_dir: Path) -> tuple[str, bool]:
 
 def any_sweep_failed() -> bool:
     return bool(_FAILED_SWEEPS)
+
+
+def resume_hint() -> str | None:
+    """For a sweep this process started and did not finish: how to resume it."""
+    if not _STARTED_SWEEPS:
+        return None
+    sweep_dir = _STARTED_SWEEPS[-1]
+    return (
+        "rnnlab: the sweep stopped before it ended; resume it with: "
+        f"rnnlab-train --resume {sweep_dir}"
+    )
 
 
 def _write_report(sweep_dir: Path) -> str:
@@ -57,8 +71,16 @@ class SweepSummary(Callback):
     def __init__(self, write_report: bool = True) -> None:
         self.write_report = write_report
 
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir).resolve()
+        lock.take(sweep_dir)
+        _STARTED_SWEEPS.append(sweep_dir)
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
+        lock.release(sweep_dir)
+        if _STARTED_SWEEPS and _STARTED_SWEEPS[-1] == sweep_dir.resolve():
+            _STARTED_SWEEPS.pop()
         if not sweep_dir.is_dir():
             return
         line, all_completed = summary_line(sweep_dir)

@@ -1,0 +1,102 @@
+"""Which sweep folders a command may resume: checked in-process on a real finished sweep."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from rnnlab.config.locations import CONFIG_DIR
+from rnnlab.errors import ConfigError
+from rnnlab.sweep import lock
+from rnnlab.sweep.same_sweep import check_same_sweep, sweep_to_resume
+from rnnlab.sweep.stored import StoredSweep, read_stored_sweep
+from tests.conftest import run_command
+
+SWEEP = ("-m", "name=same", "model.hidden_size=8,16", "trainer.max_epochs=1", "data.num_train=32")
+SWEEP += ("data.num_val=16", "data.num_test=16", "~callbacks.gradient_flow")
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("recorded")
+    result = run_command(root, "rnnlab-train", *SWEEP, OMP_NUM_THREADS="1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    (sweep,) = (root / "multirun" / "same").iterdir()
+    return sweep
+
+
+@pytest.fixture
+def sweep(recorded: Path, tmp_path: Path) -> Path:
+    """A copy of the recorded sweep that a test may change."""
+    return Path(shutil.copytree(recorded, tmp_path / "sweep"))
+
+
+def _check(stored: StoredSweep, *arguments: str) -> None:
+    check_same_sweep(stored, list(arguments), CONFIG_DIR, "train")
+
+
+def test_the_same_command_is_accepted(sweep: Path) -> None:
+    _check(read_stored_sweep(sweep), *SWEEP, f"hydra.sweep.dir={sweep}")
+
+
+def test_swept_keys_in_another_order_are_refused() -> None:
+    stored = StoredSweep(Path("/s"), ("model=rnn,gru", "seed=1,2"), (), (), {}, {})
+    with pytest.raises(ConfigError, match=r"it swept model, seed in that order, this command "):
+        _check(stored, "-m", "seed=1,2", "model=rnn,gru")
+
+
+def test_a_config_file_changed_since_is_named(sweep: Path) -> None:
+    stored = read_stored_sweep(sweep)
+    edited = copy.deepcopy(stored.task_config)
+    edited["data"]["seq_len"] = 99
+    message = r"its jobs were composed with data.seq_len=99, the config files now give 10"
+    with pytest.raises(ConfigError, match=message):
+        _check(replace(stored, task_config=edited), *SWEEP)
+
+
+def test_a_folder_holding_another_job_is_refused(sweep: Path) -> None:
+    (job,) = sweep.glob("1_*")
+    overrides = job / ".hydra" / "overrides.yaml"
+    overrides.write_text(
+        overrides.read_text().replace("model.hidden_size=16", "model.hidden_size=4")
+    )
+    with pytest.raises(ConfigError, match=rf"its folder {job.name} does not hold job 1 "):
+        _check(read_stored_sweep(sweep), *SWEEP)
+
+
+def test_a_sweep_in_progress_is_refused_and_a_dead_ones_lock_ignored(sweep: Path) -> None:
+    lock.take(sweep)
+    arguments = [*SWEEP, f"hydra.sweep.dir={sweep}"]
+    with pytest.raises(ConfigError, match=rf"is being run by process {os.getpid()} on "):
+        sweep_to_resume(arguments)
+    (sweep / lock.LOCK_FILE).write_text(f'{{"host": "{socket.gethostname()}", "pid": 999999999}}')
+    assert sweep_to_resume(arguments) is not None
+
+
+def test_job_folders_without_a_record_are_not_taken_over(sweep: Path) -> None:
+    (sweep / "multirun.yaml").unlink()
+    with pytest.raises(ConfigError, match="holds job folders but no multirun.yaml"):
+        sweep_to_resume([*SWEEP, f"hydra.sweep.dir={sweep}"])
+
+
+def test_a_search_whose_study_is_gone_is_refused(sweep: Path) -> None:
+    stored = read_stored_sweep(sweep)
+    search = replace(
+        stored,
+        sweeper={
+            **stored.sweeper,
+            "_target_": "x.Optuna",
+            "storage": "sqlite:///${hydra.sweep.dir}/optuna.db",
+        },
+    )
+    with pytest.raises(ConfigError, match=r"its Optuna study \(optuna.db\) is missing"):
+        _check(search, *SWEEP)
+    in_memory = replace(search, sweeper={**search.sweeper, "storage": None})
+    with pytest.raises(ConfigError, match=r"kept in memory \(hydra.sweeper.storage=null\)"):
+        _check(in_memory, *SWEEP)
