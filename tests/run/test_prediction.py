@@ -138,6 +138,28 @@ def test_new_sequences_without_targets_get_one_row_each(trained, tmp_path) -> No
     assert all(np.isfinite(float(row["predicted"])) for row in rows)
 
 
+def test_features_are_read_by_the_names_the_model_was_trained_on(trained, tmp_path) -> None:
+    """The model was trained on columns x, y; a file listing y before x gives the same answers,
+    and a file without y names it."""
+    run = trained["csv"]
+    assert build_datamodule(run).spec.feature_names == ("x", "y")
+    with open(EXAMPLES / "new_sequences.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    swapped = tmp_path / "swapped.csv"
+    with open(swapped, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=["y", "step", "sequence", "x"])
+        writer.writeheader()
+        writer.writerows(rows)
+    original = _predict(run, EXAMPLES / "new_sequences.csv", tmp_path / "a" / "original.csv")
+    reordered = _predict(run, swapped, tmp_path / "b" / "reordered.csv")
+    assert reordered == original
+    without_y = tmp_path / "without_y.csv"
+    without_y.write_text("".join(f"{r['sequence']},{r['step']},{r['x']}\n" for r in rows[:3]))
+    without_y.write_text("sequence,step,x\n" + without_y.read_text())
+    with pytest.raises(ConfigError, match=r"without_y.csv has no column 'y'"):
+        _predict(run, without_y, tmp_path / "c" / "none.csv")
+
+
 def test_bad_inputs_and_checkpoints_are_one_sentence(trained, tmp_path) -> None:
     run = trained["npz"]
     broken = tmp_path / "broken.csv"

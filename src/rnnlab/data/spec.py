@@ -43,6 +43,9 @@ class TaskSpec:
     baseline_name: str | None = None
     #: Metrics look at only the last this-many steps of a per-step task (None: all steps).
     scored_last_steps: int | None = None
+    #: The input features' names, where the data named them (a CSV's feature columns):
+    #: new data is read by these names, so their order in a new file does not matter.
+    feature_names: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.kind == "classification" and (
@@ -60,8 +63,14 @@ class TaskSpec:
     @classmethod
     def from_dict(cls, stored: dict[str, Any]) -> TaskSpec:
         """The spec ``to_dict`` wrote (checkpoints store it), class names back as a tuple."""
-        names = stored.get("class_names")
-        return cls(**{**stored, "class_names": None if names is None else tuple(names)})
+        names, features = stored.get("class_names"), stored.get("feature_names")
+        return cls(
+            **{
+                **stored,
+                "class_names": None if names is None else tuple(names),
+                "feature_names": None if features is None else tuple(features),
+            }
+        )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ defaults: id, time, target). Lightning's predict loop runs the module's ``predic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +80,17 @@ def load_trained_model(path: str) -> TrainedModel:
         spec=spec,
         normalisation=None if stored is None else Normalisation.from_dict(stored),
         chunk=int(data.get("chunk", 1)),
-        columns=CsvColumns.from_options(data),
+        columns=_columns(data, spec),
     )
+
+
+def _columns(data: dict[str, Any], spec: TaskSpec) -> CsvColumns:
+    """The training data's CSV columns; its features by the names it was trained on, so a
+    new file with the same columns in another order is read right (and a missing one named)."""
+    columns = CsvColumns.from_options(data)
+    if spec.feature_names is None:
+        return columns
+    return replace(columns, feature_columns=spec.feature_names)
 
 
 def _features_named(file: SequenceFile) -> str:

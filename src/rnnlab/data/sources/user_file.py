@@ -82,6 +82,7 @@ def _spec(name: str, file: SequenceFile, targets: Targets, baseline: float | Non
             kind="classification",
             per_step=False,
             class_names=tuple(str(c) for c in range(classes)),
+            feature_names=file.feature_names,
         )
     return TaskSpec(
         name=name,
@@ -91,6 +92,7 @@ def _spec(name: str, file: SequenceFile, targets: Targets, baseline: float | Non
         per_step=False,
         baseline_loss=baseline,
         baseline_name="always predict the training mean",
+        feature_names=file.feature_names,
     )
 
 
