@@ -124,3 +124,18 @@ def test_the_installed_copy_checks_options_against_its_configs(
     )
     assert result.returncode == 2
     assert result.stderr.strip().endswith("valid options are gru, lstm, rnn.")
+
+
+def test_the_installed_copy_sweeps_and_resumes_with_its_own_sweeper(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """rnnlab's resumable sweeper is a Hydra plugin (hydra_plugins.rnnlab_sweep): the wheel
+    must carry it where Hydra's plugin scan finds it."""
+    wheel, site = installed
+    assert "hydra_plugins/rnnlab_sweep/grid.py" in zipfile.ZipFile(wheel).namelist()
+    env = {"PYTHONPATH": str(site), "RNNLAB_ROOT": str(tmp_path)}
+    train = str(site / "bin" / "rnnlab-train")
+    _run([train, "-m", "debug=fast", "seed=1,2", *QUIET], tmp_path, **env)
+    (sweep,) = (tmp_path / "multirun" / "debug").iterdir()
+    resumed = _run([train, "--resume", str(sweep)], tmp_path, **env)
+    assert "2 jobs: 2 completed (kept)" in resumed.stdout
