@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
@@ -71,13 +72,14 @@ def _is_sweep(arguments: list[str]) -> bool:
     return preset_is_sweep(arguments, CONFIG_DIR, CONFIG_NAME)
 
 
-def check_resumed_sweep(arguments: list[str]) -> None:
-    """A sweep run into the folder of an earlier one must be the same sweep."""
+def check_resumed_sweep(arguments: list[str]) -> Path | None:
+    """A sweep run into the folder of an earlier one must be the same sweep; its folder."""
     from rnnlab.sweep.same_sweep import check_same_sweep, sweep_to_resume
 
     stored = sweep_to_resume(arguments)
     if stored is not None:
         check_same_sweep(stored, arguments, CONFIG_DIR, CONFIG_NAME)
+    return None if stored is None else stored.directory
 
 
 def main() -> float | None:
@@ -93,16 +95,20 @@ def main() -> float | None:
         if sweeping:
             from rnnlab.sweep.preflight import check_grid
 
-            check_resumed_sweep(arguments)
+            resumed = check_resumed_sweep(arguments)
             check_grid(arguments, CONFIG_DIR, CONFIG_NAME)
+            if resumed is not None:  # checked: now no other launch may take the folder
+                from rnnlab.sweep import lock
+
+                lock.acquire(resumed)
             sys.argv = [sys.argv[0], *name_by_swept_values(arguments)]
     try:
         result = run()
     except (KeyboardInterrupt, SystemExit):
         if sweeping:
-            from rnnlab.sweep.summary import resume_hint
+            from rnnlab.sweep.summary import interrupted
 
-            if hint := resume_hint():
+            if hint := interrupted():
                 print(hint, file=sys.stderr)
         raise
     if sweeping:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import socket
@@ -14,7 +15,13 @@ import pytest
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.errors import ConfigError
 from rnnlab.sweep import lock
-from rnnlab.sweep.same_sweep import check_same_sweep, sweep_to_resume
+from rnnlab.sweep.same_sweep import (
+    check_same_sweep,
+    expand_resume_flag,
+    requested_sweep_dir,
+    sweep_to_resume,
+    unresumable_reason,
+)
 from rnnlab.sweep.stored import StoredSweep, read_stored_sweep
 from tests.conftest import run_command
 
@@ -70,13 +77,27 @@ def test_a_folder_holding_another_job_is_refused(sweep: Path) -> None:
         _check(read_stored_sweep(sweep), *SWEEP)
 
 
-def test_a_sweep_in_progress_is_refused_and_a_dead_ones_lock_ignored(sweep: Path) -> None:
-    lock.take(sweep)
+def _lock_of(sweep: Path, pid: int) -> None:
+    (sweep / lock.LOCK_FILE).write_text(json.dumps({"host": socket.gethostname(), "pid": pid}))
+
+
+def test_a_sweep_in_progress_is_refused_and_a_dead_ones_lock_taken_over(sweep: Path) -> None:
+    _lock_of(sweep, os.getppid())  # a live process other than this one
     arguments = [*SWEEP, f"hydra.sweep.dir={sweep}"]
-    with pytest.raises(ConfigError, match=rf"is being run by process {os.getpid()} on "):
+    with pytest.raises(ConfigError, match=rf"is being run by process {os.getppid()} on "):
         sweep_to_resume(arguments)
-    (sweep / lock.LOCK_FILE).write_text(f'{{"host": "{socket.gethostname()}", "pid": 999999999}}')
+    with pytest.raises(ConfigError, match=rf"is being run by process {os.getppid()} on "):
+        lock.acquire(sweep)
+    lock.release(sweep)  # not ours: left alone
+    assert (sweep / lock.LOCK_FILE).is_file()
+
+    _lock_of(sweep, 999_999_999)  # no such process: a killed launch's lock
     assert sweep_to_resume(arguments) is not None
+    lock.acquire(sweep)
+    assert json.loads((sweep / lock.LOCK_FILE).read_text())["pid"] == os.getpid()
+    lock.acquire(sweep)  # taking one's own lock again is fine
+    lock.release(sweep)
+    assert not (sweep / lock.LOCK_FILE).exists()
 
 
 def test_job_folders_without_a_record_are_not_taken_over(sweep: Path) -> None:
@@ -85,18 +106,22 @@ def test_job_folders_without_a_record_are_not_taken_over(sweep: Path) -> None:
         sweep_to_resume([*SWEEP, f"hydra.sweep.dir={sweep}"])
 
 
-def test_a_search_whose_study_is_gone_is_refused(sweep: Path) -> None:
+def test_a_search_whose_study_is_gone_cannot_be_resumed(sweep: Path) -> None:
     stored = read_stored_sweep(sweep)
-    search = replace(
-        stored,
-        sweeper={
-            **stored.sweeper,
-            "_target_": "x.Optuna",
-            "storage": "sqlite:///${hydra.sweep.dir}/optuna.db",
-        },
+    storage = "sqlite:///${hydra.sweep.dir}/optuna.db"
+    search = replace(stored, sweeper={**stored.sweeper, "_target_": "x.Optuna", "storage": storage})
+    assert unresumable_reason(search) == (
+        "its Optuna study (optuna.db) is missing, so its trials cannot be continued"
     )
-    with pytest.raises(ConfigError, match=r"its Optuna study \(optuna.db\) is missing"):
-        _check(search, *SWEEP)
+    (sweep / "optuna.db").write_bytes(b"")
+    assert unresumable_reason(search) is None
     in_memory = replace(search, sweeper={**search.sweeper, "storage": None})
-    with pytest.raises(ConfigError, match=r"kept in memory \(hydra.sweeper.storage=null\)"):
-        _check(in_memory, *SWEEP)
+    assert "kept in memory (hydra.sweeper.storage=null)" in str(unresumable_reason(in_memory))
+
+
+def test_resume_flag_is_found_anywhere_and_quotes_odd_folders(sweep: Path, tmp_path: Path) -> None:
+    odd = Path(shutil.copytree(sweep, tmp_path / "lr=0.1" / "sweep"))
+    for arguments in (["--resume", str(odd)], [f"--resume={odd}"], ["x=1", "--resume", str(odd)]):
+        expanded = expand_resume_flag(arguments)
+        assert expanded[-1 if arguments[0] != "x=1" else -2] == f"hydra.sweep.dir='{odd}'"
+        assert requested_sweep_dir(expanded) == odd

@@ -39,6 +39,8 @@ class SweepProgress:
     ended_badly: list[str] = field(default_factory=list)
     #: Jobs (or trials) that ended, well or badly.
     ended: int = 0
+    #: Why the sweep cannot be resumed (a search whose study is lost), or None.
+    cannot_resume: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -60,7 +62,12 @@ class SweepProgress:
         if self.interrupted:
             lines.append(f"interrupted ({len(self.interrupted)}): {', '.join(self.interrupted)}")
         command = self.stored.resume_command()
-        if not self.finished:
+        if not self.finished and self.cannot_resume is not None:
+            lines.append(
+                f"the sweep is unfinished ({self.ended} of {self.expected or '?'} {what} "
+                f"ended) and cannot be resumed: {self.cannot_resume}"
+            )
+        elif not self.finished:
             lines.append(
                 f"the sweep is unfinished ({self.ended} of {self.expected or '?'} {what} "
                 f"ended); resume it with:"
@@ -113,10 +120,13 @@ def sweep_progress(directory: Path) -> SweepProgress | None:
     ended_badly = [folders[n].name for n, s in sorted(states.items()) if s in _ENDED_BADLY]
     ended = len(states) - len(interrupted)
     if jobs is None:
+        from rnnlab.sweep.same_sweep import unresumable_reason
+
         expected = _search_total(stored)
         unasked = (expected or 0) - len(folders)
         missing = [f"{unasked} more to ask"] if unasked > 0 else []
-        return SweepProgress(stored, expected, missing, interrupted, ended_badly, ended)
+        reason = unresumable_reason(stored)
+        return SweepProgress(stored, expected, missing, interrupted, ended_badly, ended, reason)
     command = read_sweep(list(stored.task_overrides))
     swept = set(command.swept_keys if command else ()) | set(stored.sweeper.get("params") or {})
     missing = [

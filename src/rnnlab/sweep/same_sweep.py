@@ -32,35 +32,66 @@ _ADVICE += f"{SWEEP_DIR_KEY}"
 
 
 RESUME_FLAG = "--resume"
+_NO_RECORD = (
+    "{directory} holds job folders but no multirun.yaml, so which sweep made them is unknown "
+    f"and they cannot be continued: give a new {SWEEP_DIR_KEY}."
+)
+_CANNOT = (
+    f"{{directory}} cannot be resumed: {{reason}}; run the search again into a new {SWEEP_DIR_KEY}."
+)
+
+
+def _resume_folder(arguments: Sequence[str]) -> tuple[str | None, list[str]]:
+    """``--resume DIR`` or ``--resume=DIR`` anywhere: (DIR, the other arguments)."""
+    for at, argument in enumerate(arguments):
+        if argument == RESUME_FLAG:
+            rest = [*arguments[:at], *arguments[at + 2 :]]
+            return (arguments[at + 1] if at + 1 < len(arguments) else ""), rest
+        if argument.startswith(f"{RESUME_FLAG}="):
+            return argument.partition("=")[2], [*arguments[:at], *arguments[at + 1 :]]
+    return None, list(arguments)
 
 
 def expand_resume_flag(arguments: Sequence[str]) -> list[str]:
     """``--resume DIR [overrides]`` → the sweep's own arguments (from DIR's multirun.yaml),
     then the extra overrides (e.g. ``hydra.sweeper.retry_failed=true``)."""
-    if not arguments or arguments[0] != RESUME_FLAG:
+    folder, extra = _resume_folder(arguments)
+    if folder is None:
         return list(arguments)
-    if len(arguments) < 2:
+    if not folder:
         raise ConfigError(f"{RESUME_FLAG} needs a sweep folder: rnnlab-train {RESUME_FLAG} DIR.")
-    directory = Path(arguments[1])
+    directory = Path(folder)
     if (directory / HYDRA_DIR).is_dir() and has_stored_sweep(directory.parent):
         raise ConfigError(
-            f"{RESUME_FLAG} {arguments[1]}: that is one job of a sweep; give the sweep's "
+            f"{RESUME_FLAG} {folder}: that is one job of a sweep; give the sweep's "
             f"folder: rnnlab-train {RESUME_FLAG} {directory.parent}."
         )
     if not has_stored_sweep(directory):
+        if directory.is_dir() and job_dirs(directory):
+            raise ConfigError(_NO_RECORD.format(directory=directory))
         raise ConfigError(
-            f"{RESUME_FLAG} {arguments[1]}: that is not a sweep folder (it holds no "
+            f"{RESUME_FLAG} {folder}: that is not a sweep folder (it holds no "
             "multirun.yaml); give a folder such as multirun/<name>/<time>."
         )
-    return [*read_stored_sweep(directory).resume_arguments(), *arguments[2:]]
+    stored = read_stored_sweep(directory)
+    if (reason := unresumable_reason(stored)) is not None:
+        raise ConfigError(_CANNOT.format(directory=stored.directory, reason=reason))
+    return [*stored.resume_arguments(), *extra]
 
 
 def requested_sweep_dir(arguments: Sequence[str]) -> Path | None:
     """The folder given as ``hydra.sweep.dir=<DIR>`` on the command line, if any."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
     for override in read_command_line(arguments).overrides:
-        key, _, value = override.lstrip("+").partition("=")
-        if key == SWEEP_DIR_KEY and value:
-            return Path(value.strip("'\""))
+        if override.lstrip("+").partition("=")[0] != SWEEP_DIR_KEY:
+            continue
+        try:
+            (parsed,) = OverridesParser.create().parse_overrides([override])
+        except HydraException:
+            return None  # Hydra says what is wrong with it
+        value = parsed.value()
+        return Path(str(value)) if value else None
     return None
 
 
@@ -72,18 +103,18 @@ def sweep_to_resume(arguments: Sequence[str]) -> StoredSweep | None:
         return None
     if not has_stored_sweep(directory):
         if job_dirs(directory):
-            raise ConfigError(
-                f"{directory} holds job folders but no multirun.yaml, so which sweep made "
-                f"them is unknown and they cannot be continued: give a new {SWEEP_DIR_KEY}."
-            )
+            raise ConfigError(_NO_RECORD.format(directory=directory))
         return None
+    stored = read_stored_sweep(directory)
+    if (reason := unresumable_reason(stored)) is not None:
+        raise ConfigError(_CANNOT.format(directory=stored.directory, reason=reason))
     running = lock.holder(directory)
     if running is not None:
         raise ConfigError(
             f"{directory} is being run by {running}: wait for it to end or stop it first "
             f"(if it is gone, delete {directory / lock.LOCK_FILE})."
         )
-    return read_stored_sweep(directory)
+    return stored
 
 
 def _split(override: str) -> tuple[str, str]:
@@ -156,8 +187,8 @@ def _is_fixed(override: str) -> bool:
     return not parsed.is_sweep_override()
 
 
-def _unresumable_search(stored: StoredSweep) -> str | None:
-    """A search whose trials were not stored cannot be continued."""
+def unresumable_reason(stored: StoredSweep) -> str | None:
+    """Why a recorded sweep cannot be continued (a search whose trials were not stored)."""
     if not stored.is_search or not job_dirs(stored.directory):
         return None
     storage = stored.sweeper.get("storage")
@@ -209,7 +240,7 @@ def check_same_sweep(
                 f"it was run with hydra.sweeper.params={_shown(stored.sweeper.get('params'))}, "
                 f"this command and the config files give {_shown(params)}"
             )
-        difference = difference or _unresumable_search(stored) or _foreign_job(stored)
+        difference = difference or _foreign_job(stored)
     if difference is not None:
         raise ConfigError(
             f"{stored.directory} holds a different sweep: {difference}; "

@@ -7,6 +7,7 @@ resuming command is the same sweep and to print the command that resumes it.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from rnnlab.errors import ConfigError
 from rnnlab.sweep.command_line import EXCLUDE_KEYS
 
 MULTIRUN_FILE = "multirun.yaml"
+#: Characters a value may hold unquoted in a Hydra override.
+_PLAIN = re.compile(r"[\w./+-]+")
 SWEEP_DIR_KEY = "hydra.sweep.dir"
 #: Hydra overrides that rnnlab-train or ``-m`` add, or that belong to one launch only.
 _NOT_REPEATED = (EXCLUDE_KEYS, "hydra.mode", SWEEP_DIR_KEY, "hydra.sweeper.retry_failed")
@@ -53,12 +56,20 @@ class StoredSweep:
             *config_dirs,
             *self.task_overrides,
             *self.hydra_overrides,
-            f"{SWEEP_DIR_KEY}={self.directory}",
+            f"{SWEEP_DIR_KEY}={override_value(str(self.directory))}",
         ]
 
     def resume_command(self) -> str:
         """The resume command as one line a user can paste into a shell."""
         return shlex.join(["rnnlab-train", *self.resume_arguments()])
+
+
+def override_value(text: str) -> str:
+    """``text`` as a value in Hydra's override grammar: as it is when plain, else quoted
+    (a folder such as ``runs/lr=0.1`` would otherwise not parse)."""
+    if _PLAIN.fullmatch(text):
+        return text
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def has_stored_sweep(directory: Path) -> bool:

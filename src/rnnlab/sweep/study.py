@@ -97,11 +97,6 @@ def continue_study(sweeper: Any, arguments: list[str]) -> None:
     running = [trial for trial in trials if trial.state == TrialState.RUNNING]
     finished = [trial for trial in trials if trial.state.is_finished()]
     total = sweeper.n_trials
-    print(
-        f"rnnlab: resuming the search in {sweep_dir}: {len(finished)} of {total} trials "
-        f"finished, {len(running)} to continue",
-        flush=True,
-    )
     folders = job_dir_by_number(sweep_dir)
     metric = OmegaConf.select(config, "optimized_metric", default=None)
     to_launch = []
@@ -111,6 +106,12 @@ def continue_study(sweeper: Any, arguments: list[str]) -> None:
             _finish(study, trial.number, lambda f=folder: _recorded_value(f, metric))
         else:
             to_launch.append(trial)
+    done = len(finished) + len(running) - len(to_launch)
+    print(
+        f"rnnlab: resuming the search in {sweep_dir}: {done} of {total} trials finished, "
+        f"{len(to_launch)} to continue",
+        flush=True,
+    )
     for group in consecutive(to_launch):
         returns = sweeper.launcher.launch(
             [_trial_overrides(trial) for trial in group], initial_job_idx=group[0].number

@@ -42,11 +42,13 @@ def any_sweep_failed() -> bool:
     return bool(_FAILED_SWEEPS)
 
 
-def resume_hint() -> str | None:
-    """For a sweep this process started and did not finish: how to resume it."""
+def interrupted() -> str | None:
+    """For a sweep this process started and did not finish: release its lock and say how
+    to resume it."""
     if not _STARTED_SWEEPS:
         return None
-    sweep_dir = _STARTED_SWEEPS[-1]
+    sweep_dir = _STARTED_SWEEPS.pop()
+    lock.release(sweep_dir)
     return (
         "rnnlab: the sweep stopped before it ended; resume it with: "
         f"rnnlab-train --resume {sweep_dir}"
@@ -73,7 +75,7 @@ class SweepSummary(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir).resolve()
-        lock.take(sweep_dir)
+        lock.acquire(sweep_dir)
         _STARTED_SWEEPS.append(sweep_dir)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
