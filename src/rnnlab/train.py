@@ -15,6 +15,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
+from rnnlab.config.composition import check_composes
 from rnnlab.config.group_options import check_group_overrides
 from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
@@ -92,6 +93,8 @@ def main() -> float | None:
             sys.argv = [sys.argv[0], *arguments]
         check_group_overrides(arguments, CONFIG_DIR, CONFIG_NAME)
         sweeping = _is_sweep(arguments)
+        if not sweeping:  # a sweep's pre-flight composes every job
+            check_composes(arguments, CONFIG_DIR, CONFIG_NAME)
         if sweeping:
             from rnnlab.sweep.preflight import check_grid
 

@@ -1,0 +1,72 @@
+"""Compose the command's config once before Hydra does, to say a composition mistake in one
+sentence.
+
+rnnlab sets HYDRA_FULL_ERROR so that a bug shows its whole traceback; the price is that
+Hydra's own composition errors (a misspelt key, a malformed override) would show one too.
+Composing first with Hydra's compose API turns those into one sentence and exit status 2,
+before any folder exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hydra import compose, initialize_config_dir
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
+
+from rnnlab.config.group_options import read_command_line
+from rnnlab.errors import ConfigError
+
+#: Flags with which Hydra prints something instead of running: nothing to check.
+_INFORMATION_FLAGS = ("--help", "-h", "--hydra-help", "--info", "-i", "--version", "-sc")
+_NO_SUCH_KEY = re.compile(r"Could not override '([^']+)'\.\s*To append to your config use (\S+)")
+
+
+def _sentence(error: Exception) -> str:
+    text = str(error).strip()
+    if found := _NO_SUCH_KEY.search(text):
+        key, appended = found.groups()
+        return (
+            f"{key} is not a key of the config (misspelt? `--cfg job` prints the config; "
+            f"to add a new key, write {appended})."
+        )
+    lines = [line for line in text.splitlines() if not line.startswith("See https://")]
+    reason = " ".join(line.strip() for line in lines) or type(error).__name__
+    return f"the command line could not be composed: {reason.rstrip('.')}."
+
+
+def _bad_override(overrides: Sequence[str]) -> str | None:
+    """The first override Hydra's grammar refuses, with its reason, or None."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    for override in overrides:
+        try:
+            OverridesParser.create().parse_overrides([override])
+        except HydraException as error:
+            lines = [line for line in str(error).splitlines() if not line.startswith("See ")]
+            reason = lines[-1].strip() if lines else type(error).__name__
+            return (
+                f"{override!r} is not a valid override ({reason}): write key=value, quoting "
+                "values with special characters ('key=\"a b\"')."
+            )
+    return None
+
+
+def check_composes(arguments: Sequence[str], config_dir: str, config_name: str) -> None:
+    """ConfigError in one sentence if the overrides on this command line do not compose."""
+    if any(a.partition("=")[0] in _INFORMATION_FLAGS for a in arguments):
+        return
+    command = read_command_line(arguments)
+    extra = [f"hydra.searchpath=[file://{command.config_dir}]"] if command.config_dir else []
+    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+        try:
+            compose(
+                command.config_name or config_name,
+                overrides=[*command.overrides, *extra],
+                return_hydra_config=True,
+            )
+        except (HydraException, OmegaConfBaseException) as error:
+            sentence = _bad_override(command.overrides) or _sentence(error)
+            raise ConfigError(sentence) from None
