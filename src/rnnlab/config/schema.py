@@ -12,6 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+#: The most classes a classification head may have (data.num_classes): beyond it the
+#: confusion matrix and the output layer stop fitting in memory, and labels that large are
+#: nearly always ids or values rather than class indices.
+MAX_CLASSES = 10_000
+
 #: The recurrent cells rnnlab builds; rnnlab.models.network maps each to its torch module.
 CELL_NAMES: tuple[str, ...] = ("rnn", "lstm", "gru")
 
@@ -85,6 +90,7 @@ RULES: dict[str, Rule] = {
     "data.seed": Rule(int, minimum=0),
     "data.num_symbols": Rule(int, minimum=2),
     "data.num_remember": POSITIVE_INT,
+    "data.num_classes": Rule(int, minimum=2, maximum=MAX_CLASSES, nullable=True),
     # model
     "model.cell": Rule(str, choices=CELL_NAMES),
     "model.hidden_size": POSITIVE_INT,

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from omegaconf import OmegaConf
 
+from rnnlab.config.validation import validate
 from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.sources.splitting import split_indices
 from rnnlab.data.sources.user_file import file_source
@@ -259,11 +262,88 @@ BAD_FILES: dict[str, tuple[Writer, dict, str]] = {
         "no_val.npz: its split assigns no sequence to val (train 10, val 0, test 10): every "
         "split needs at least one sequence.",
     ),
-    "time not increasing": (
+    "time repeated": (
         _csv("time.csv", _replace(4, "s1,0,0.1,1,1")),
         {},
-        "time.csv: sequence 's1' goes from time 0 to 0 at line 6: each sequence's rows must "
-        "be in strictly increasing order of column 'time'.",
+        "time.csv: sequence 's1' has time 0 twice in column 'time', at lines 5 and 6: a "
+        "sequence has one row per time step.",
+    ),
+    "labels without class 0": (
+        _npz("one_two.npz", inputs=INPUTS, targets=LABELS + 1),
+        {},
+        "one_two.npz: array 'targets' holds the labels 1, 2, so no sequence has class 0: class "
+        "labels are indices 0 … C-1: renumber them, or set data.num_classes=C if some classes "
+        "are truly absent from the file.",
+    ),
+    "labels with a gap": (
+        _csv("gap.csv", [r[:-1] + "10" if r.endswith(",1") else r for r in ROWS]),
+        {},
+        "gap.csv: column 'target' holds the labels 0, 10, so 9 classes from class 1 on have no "
+        "sequence: class labels are indices 0 … C-1: renumber them, or set data.num_classes=C "
+        "if some classes are truly absent from the file.",
+    ),
+    "huge labels": (
+        _npz("ids.npz", inputs=INPUTS, targets=np.arange(20) * 1_000_000),
+        {},
+        "ids.npz: array 'targets' holds the labels 0, 1000000, 2000000, 3000000, …, 19000000 "
+        "(20 in all), so 18999981 classes from class 1 on have no sequence: class labels are "
+        "indices 0 … C-1: renumber them, or set data.num_classes=C if some classes are truly "
+        "absent from the file.",
+    ),
+    "huge labels with a class count": (
+        _npz("ids_counted.npz", inputs=INPUTS, targets=np.arange(20) * 1_000_000),
+        {"num_classes": 20},
+        "ids_counted.npz: array 'targets' holds class label 1000000, outside the 20 classes of "
+        "data.num_classes=20: labels must be integers from 0 to 19.",
+    ),
+    "non-whole float labels as classes": (
+        _csv("halves.csv", [r + ".5" for r in ROWS]),
+        {"task": "classification"},
+        "halves.csv: column 'target' holds '0.5', which is not an integer class label: class "
+        "labels must be integers 0, 1, …, or set data.task=regression.",
+    ),
+    "misspelt npz keys": (
+        _npz("typo.npz", inputs=INPUTS, targets=LABELS, length=np.full(20, 5), Split=LABELS),
+        {},
+        "typo.npz holds arrays rnnlab does not read ('length', 'Split'): the arrays it reads "
+        "are inputs, lengths, targets, split, ids; rename or remove the others.",
+    ),
+    "empty npz": (
+        _npz("empty.npz", inputs=np.zeros((0, 5, 2)), targets=np.zeros(0, int)),
+        {},
+        "empty.npz: inputs holds no sequences (shape (0, 5, 2)): save at least one sequence.",
+    ),
+    "semicolon csv": (
+        _csv("semicolons.csv", [r.replace(",", ";") for r in ROWS], header="id;time;a;b;target"),
+        {},
+        "semicolons.csv has no column 'id' (data.id_column): its one column is "
+        "'id;time;a;b;target', but rnnlab reads comma-separated files: write it with commas "
+        "between values.",
+    ),
+    "text in an extra column": (
+        _csv("junk.csv", [r + ",a" for r in ROWS], header=HEADER + ",junk"),
+        {},
+        "junk.csv: column 'junk' holds 'a' at line 2, which is not a number: every column "
+        "besides the id, time and target is read as an input; name the inputs with "
+        "data.feature_columns, or the split with data.split_column.",
+    ),
+    "split column not named": (
+        _csv("split.csv", [r + ",train" for r in ROWS], header=HEADER + ",split"),
+        {},
+        "split.csv: column 'split' holds 'train' at line 2, which is not a number: to split by "
+        "it set data.split_column=split, or name the inputs with data.feature_columns.",
+    ),
+    "folder as the path": (
+        lambda folder: (folder / "runs").mkdir() or folder / "runs",
+        {},
+        "data.path='runs' is a folder: give the path of an .npz or .csv file of sequences, not "
+        "of the folder that holds it.",
+    ),
+    "a class count too large": (
+        _npz("many.npz", inputs=INPUTS, targets=LABELS),
+        {"num_classes": 20_000},
+        "data.num_classes=20000 is not valid: expected an integer from 2 to 10000, or null "
+        "(the largest label + 1).",
     ),
 }
 
@@ -292,8 +372,65 @@ def test_a_bad_file_stops_rnnlab_train_with_exit_2_and_no_run_folder(tmp_path: P
     result = run_command(tmp_path, "rnnlab-train", "data=file", "data.path=time.csv")
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        "rnnlab-train: error: time.csv: sequence 's1' goes from time 0 to 0 at line 6: each "
-        "sequence's rows must be in strictly increasing order of column 'time'."
+        "rnnlab-train: error: time.csv: sequence 's1' has time 0 twice in column 'time', at "
+        "lines 5 and 6: a sequence has one row per time step."
     )
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "experiments").exists() or not any((tmp_path / "experiments").iterdir())
+
+
+def test_csv_rows_may_come_in_any_order(tmp_path: Path) -> None:
+    """Rows shuffled across the file (sequences and times mixed) read as the sorted file."""
+    sequences, labels = _ragged(np.random.default_rng(5))
+    rows = _long_rows([s.astype(np.float32) for s in sequences], labels)
+    ordered = file_source(str(_write_csv(tmp_path / "ordered.csv", "id,time,a,b,target", rows)))
+    first_rows = {}  # each sequence's first row stays first: sequences keep their order
+    for row in rows:
+        first_rows.setdefault(row.split(",")[0], row)
+    rest = [row for row in rows if row not in first_rows.values()]
+    shuffled = list(first_rows.values()) + [
+        rest[i] for i in np.random.default_rng(6).permutation(len(rest))
+    ]
+    mixed = file_source(str(_write_csv(tmp_path / "mixed.csv", "id,time,a,b,target", shuffled)))
+    for part in ("train", "val", "test"):
+        a, b = getattr(ordered, part), getattr(mixed, part)
+        assert np.array_equal(a.inputs.numpy(), b.inputs.numpy())
+        assert a.lengths.tolist() == b.lengths.tolist()
+
+
+def test_a_sequence_in_reverse_time_is_sorted(tmp_path: Path) -> None:
+    rows = [f"s{i},{t},{t},{i % 2}" for i in range(20) for t in (2, 0, 1)]
+    splits = file_source(str(_write_csv(tmp_path / "reverse.csv", "id,time,a,target", rows)))
+    norm = splits.normalisation
+    raw = splits.train.inputs.numpy()[0, :, 0] * norm.std[0] + norm.mean[0]
+    assert np.allclose(raw, [0, 1, 2], atol=1e-5)
+
+
+def test_whole_number_float_labels_are_classes_when_the_task_says_so(tmp_path: Path) -> None:
+    """pandas writes an integer column that had a NaN as 0.0, 1.0: with task=classification
+    they are labels in a CSV as in an NPZ; without it, a CSV's 1.0 is still a value."""
+    rows = [f"{r[: r.rindex(',')]},{i // 3 % 2}.0" for i, r in enumerate(ROWS)]
+    csv_file = _write_csv(tmp_path / "floats.csv", HEADER, rows)
+    np.savez(tmp_path / "floats.npz", inputs=INPUTS, targets=LABELS.astype(float))
+    for path in (csv_file, tmp_path / "floats.npz"):
+        splits = file_source(str(path), task="classification")
+        assert (splits.spec.kind, splits.spec.output_size) == ("classification", 2)
+        assert splits.train.targets.dtype == torch.long
+    assert file_source(str(csv_file)).spec.kind == "regression"
+
+
+def test_a_class_count_absent_from_the_file_may_be_given(tmp_path: Path) -> None:
+    np.savez(tmp_path / "sparse.npz", inputs=INPUTS, targets=LABELS * 2)  # labels 0 and 2
+    splits = file_source(str(tmp_path / "sparse.npz"), num_classes=3)
+    assert splits.spec.output_size == 3
+
+
+def test_the_config_schema_refuses_a_class_count_too_large() -> None:
+    """Before torch is imported, and before a sweep's first job starts."""
+    with pytest.raises(ConfigError) as raised:
+        validate(OmegaConf.create({"data": {"num_classes": 20_000}}))
+    assert str(raised.value) == (
+        "data.num_classes=20000 is not valid: expected an integer with 2 <= value <= 10000 "
+        "(or null)."
+    )
+    validate(OmegaConf.create({"data": {"num_classes": None}}))

@@ -1,10 +1,11 @@
 """Read sequences from a long-format CSV: one row per time step, with a header line.
 
 Columns (names configurable, CsvColumns): a sequence id, a time (a number; each
-sequence's rows in strictly increasing time), the features (numbers), a target that is
-one value per sequence (repeated on each of its rows) and optionally a split. A
-sequence's rows need not be next to each other; sequences keep the order in which their
-ids first appear. Read with the standard library: no pandas on the way.
+sequence's rows are sorted by it, and a time may not repeat within a sequence), the
+features (numbers), a target that is one value per sequence (repeated on each of its
+rows) and optionally a split. A sequence's rows need not be next to each other nor in
+time order; sequences keep the order in which their ids first appear. Comma-separated
+only. Read with the standard library: no pandas on the way.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from rnnlab.data.sources.sequence_file import (
+    TRAIN_SETTINGS,
     CsvColumns,
     SequenceFile,
+    SettingNames,
     not_finite_message,
     pad,
     split_names,
@@ -32,6 +35,8 @@ class _Sequence:
 
     first_line: int
     times: list[float] = field(default_factory=list)
+    #: The line of each time read so far: a repeated time is named with both lines.
+    lines: dict[float, int] = field(default_factory=dict)
     steps: list[list[float]] = field(default_factory=list)
     target: str | None = None
     split: str | None = None
@@ -47,6 +52,8 @@ class _Layout:
     feature_names: tuple[str, ...]
     target: int | None
     split: int | None
+    #: Appended to "column 'c' holds 'a' …, which is not a number" for each feature column.
+    feature_advice: tuple[str, ...]
 
 
 def _read_rows(file: Path, path: str) -> list[list[str]]:
@@ -65,48 +72,104 @@ def _read_rows(file: Path, path: str) -> list[list[str]]:
     return rows
 
 
-def _layout(path: str, header: list[str], columns: CsvColumns, need_targets: bool) -> _Layout:
+def _separator_advice(names: list[str]) -> str:
+    """When the header is one column holding ';' or a tab: the file uses another separator."""
+    if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
+        return ", but rnnlab reads comma-separated files: write it with commas between values"
+    return ""
+
+
+def _feature_advice(name: str, inferred: bool, settings: SettingNames) -> str:
+    """What to do when a feature column holds text: only inferred features can be wrong."""
+    if not inferred:
+        return ""
+    if settings.features_from_model:
+        return (
+            ": a model trained on an .npz reads every column besides the id, time and target "
+            "as an input, so remove the others from the file"
+        )
+    if name.strip().lower() == "split":
+        return (
+            f": to split by it set {settings.key('split_column')}={name}, or name the inputs "
+            f"with {settings.key('feature_columns')}"
+        )
+    return (
+        ": every column besides the id, time and target is read as an input; name the "
+        f"inputs with {settings.key('feature_columns')}, or the split with "
+        f"{settings.key('split_column')}"
+    )
+
+
+def _layout(
+    path: str,
+    header: list[str],
+    columns: CsvColumns,
+    need_targets: bool,
+    settings: SettingNames,
+) -> _Layout:
     """Each configured column's position, or one sentence naming the first missing one."""
     names = [name.strip() for name in header]
+    listed = (
+        f"its one column is {names[0]!r}{_separator_advice(names)}"
+        if _separator_advice(names)
+        else f"its columns are {', '.join(names)}"
+    )
 
-    def position(name: str, key: str) -> int:
-        if name not in names:
+    def position(name: str, setting: str) -> int:
+        if name in names:
+            return names.index(name)
+        if _separator_advice(names):
+            raise ConfigError(f"{path} has no column {name!r} ({settings.key(setting)}): {listed}.")
+        if setting == "feature_columns" and settings.features_from_model:
             raise ConfigError(
-                f"{path} has no column {name!r} ({key}): its columns are "
-                f"{', '.join(names)}; name the right one with {key}=<column>."
+                f"{path} has no column {name!r}, an input the model was trained on: {listed}; "
+                f"rename the column that holds it to {name!r} in the file."
             )
-        return names.index(name)
+        key = settings.key(setting)
+        raise ConfigError(
+            f"{path} has no column {name!r} ({key}): {listed}; name the right one with "
+            f"{key}=<column>."
+        )
 
-    id_at = position(columns.id_column, "data.id_column")
-    time_at = position(columns.time_column, "data.time_column")
+    id_at = position(columns.id_column, "id_column")
+    time_at = position(columns.time_column, "time_column")
     has_target = columns.target_column in names
     target_at = (
-        position(columns.target_column, "data.target_column")
-        if need_targets or has_target
-        else None
+        position(columns.target_column, "target_column") if need_targets or has_target else None
     )
     split_at = None
     if columns.split_column is not None and (need_targets or columns.split_column in names):
-        split_at = position(columns.split_column, "data.split_column")
-    if columns.feature_columns is None:
+        split_at = position(columns.split_column, "split_column")
+    inferred = columns.feature_columns is None
+    if inferred:
         taken = {id_at, time_at, target_at, split_at}
         features = tuple(i for i in range(len(names)) if i not in taken)
     else:
-        features = tuple(position(name, "data.feature_columns") for name in columns.feature_columns)
+        assert columns.feature_columns is not None
+        features = tuple(position(name, "feature_columns") for name in columns.feature_columns)
     if not features:
         raise ConfigError(
             f"{path} has no feature columns besides its id, time and target columns: "
             "add at least one column of input values."
         )
-    return _Layout(id_at, time_at, features, tuple(names[i] for i in features), target_at, split_at)
+    return _Layout(
+        id_at,
+        time_at,
+        features,
+        tuple(names[i] for i in features),
+        target_at,
+        split_at,
+        tuple(_feature_advice(names[i], inferred, settings) for i in features),
+    )
 
 
-def _number(path: str, text: str, column: str, line: int) -> float:
+def _number(path: str, text: str, column: str, line: int, advice: str = "") -> float:
     try:
         value = float(text)
     except ValueError:
         raise ConfigError(
-            f"{path}: column {column!r} holds {text!r} at line {line}, which is not a number."
+            f"{path}: column {column!r} holds {text!r} at line {line}, which is not a "
+            f"number{advice}."
         ) from None
     if not math.isfinite(value):
         raise ConfigError(not_finite_message(path, f"column {column!r} at line {line}"))
@@ -137,14 +200,20 @@ def _group(path: str, rows: list[list[str]], layout: _Layout) -> dict[str, _Sequ
         sequence_id = row[layout.id].strip()
         sequence = sequences.setdefault(sequence_id, _Sequence(first_line=line))
         time = _number(path, row[layout.time], header[layout.time], line)
-        if sequence.times and time <= sequence.times[-1]:
+        if time in sequence.lines:
             raise ConfigError(
-                f"{path}: sequence {sequence_id!r} goes from time {sequence.times[-1]:g} to "
-                f"{time:g} at line {line}: each sequence's rows must be in strictly "
-                f"increasing order of column {header[layout.time]!r}."
+                f"{path}: sequence {sequence_id!r} has time {time:g} twice in column "
+                f"{header[layout.time]!r}, at lines {sequence.lines[time]} and {line}: a "
+                "sequence has one row per time step."
             )
+        sequence.lines[time] = line
         sequence.times.append(time)
-        sequence.steps.append([_number(path, row[i], header[i], line) for i in layout.features])
+        sequence.steps.append(
+            [
+                _number(path, row[i], header[i], line, advice)
+                for i, advice in zip(layout.features, layout.feature_advice, strict=True)
+            ]
+        )
         if layout.target is not None:
             column = header[layout.target]
             value = row[layout.target].strip()
@@ -160,12 +229,25 @@ def _group(path: str, rows: list[list[str]], layout: _Layout) -> dict[str, _Sequ
     return sequences
 
 
-def read_long_csv(file: Path, path: str, columns: CsvColumns, need_targets: bool) -> SequenceFile:
-    """The sequences of a long-format CSV; ``path`` as the user wrote it, for messages."""
+def _in_time_order(sequence: _Sequence) -> np.ndarray:
+    """The sequence's steps (T, F), sorted by their time."""
+    order = np.argsort(np.array(sequence.times), kind="stable")
+    return np.array(sequence.steps, dtype=np.float32)[order]
+
+
+def read_long_csv(
+    file: Path,
+    path: str,
+    columns: CsvColumns,
+    need_targets: bool,
+    settings: SettingNames = TRAIN_SETTINGS,
+) -> SequenceFile:
+    """The sequences of a long-format CSV; ``path`` as the user wrote it, for messages;
+    ``settings`` names the keys its advice gives (rnnlab-train's or rnnlab-predict's)."""
     rows = _read_rows(file, path)
-    layout = _layout(path, rows[0], columns, need_targets)
+    layout = _layout(path, rows[0], columns, need_targets, settings)
     sequences = _group(path, rows, layout)
-    inputs, lengths = pad([np.array(s.steps, dtype=np.float32) for s in sequences.values()])
+    inputs, lengths = pad([_in_time_order(s) for s in sequences.values()])
     if not np.isfinite(inputs).all():  # finite as float64, too large for float32
         raise ConfigError(not_finite_message(path, "the features (beyond float32's range)"))
     targets = split = None

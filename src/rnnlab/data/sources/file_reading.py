@@ -7,7 +7,12 @@ from typing import Any
 
 from rnnlab.data.sources.csv_file import read_long_csv
 from rnnlab.data.sources.npz_file import read_npz
-from rnnlab.data.sources.sequence_file import CsvColumns, SequenceFile
+from rnnlab.data.sources.sequence_file import (
+    TRAIN_SETTINGS,
+    CsvColumns,
+    SequenceFile,
+    SettingNames,
+)
 from rnnlab.errors import ConfigError
 
 SUFFIXES = (".npz", ".csv")
@@ -21,6 +26,11 @@ def check_path(path: Any, field: str) -> Path:
             f"e.g. {field}=examples/sequences.npz."
         )
     file = Path(str(path)).expanduser()
+    if file.is_dir():
+        raise ConfigError(
+            f"{field}={str(path)!r} is a folder: give the path of an .npz or .csv file of "
+            "sequences, not of the folder that holds it."
+        )
     if not file.is_file():
         raise ConfigError(
             f"{field}={str(path)!r} does not exist: give the path of an .npz or .csv file of "
@@ -35,14 +45,19 @@ def check_path(path: Any, field: str) -> Path:
 
 
 def read_sequence_file(
-    path: Any, field: str, columns: CsvColumns, need_targets: bool
+    path: Any,
+    field: str,
+    columns: CsvColumns,
+    need_targets: bool,
+    settings: SettingNames = TRAIN_SETTINGS,
 ) -> SequenceFile:
     """Read ``path`` (.npz or .csv) into a SequenceFile; ``field`` names it in messages.
 
     ``need_targets``: training needs them (a missing key or column is an error); prediction
-    takes them when the file has them.
+    takes them when the file has them. ``settings``: how a CSV's advice names the column
+    settings (``data.id_column`` for rnnlab-train, ``id_column`` for rnnlab-predict).
     """
     file = check_path(path, field)
     if file.suffix.lower() == ".npz":
         return read_npz(file, str(path), need_targets)
-    return read_long_csv(file, str(path), columns, need_targets)
+    return read_long_csv(file, str(path), columns, need_targets, settings)

@@ -2,8 +2,11 @@
 
 ``data.task`` says it, or it is inferred from the targets: integers (an integer array in
 an .npz, whole numbers written without a decimal point in a .csv) are class labels,
-anything else numeric is a regression target. Class labels are 0 … C-1, C being
-``data.num_classes`` or, without it, the largest label + 1.
+anything else numeric is a regression target. With ``data.task=classification`` whole
+numbers written as floats (``1.0``, as pandas writes an integer column that had a NaN) are
+labels too. Class labels are 0 … C-1, C being ``data.num_classes`` or, without it, the
+largest label + 1, in which case every class 0 … C-1 must have a sequence (labels 1, 2 or
+0, 10 are refused rather than trained with empty classes). At most MAX_CLASSES classes.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnlab.config.schema import MAX_CLASSES
 from rnnlab.data.sources.sequence_file import not_finite_message
 from rnnlab.errors import ConfigError
 
@@ -34,6 +38,44 @@ def _is_integer_text(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _is_whole_number_text(text: str) -> bool:
+    """``3``, ``3.0`` or ``3e0``: what a class label may be written as in a CSV."""
+    try:
+        return float(text).is_integer()
+    except ValueError:
+        return False
+
+
+def _shown_labels(present: np.ndarray, few: int = 5) -> str:
+    """A few of the (sorted) labels found: "1, 2", or "0, 1, 2, 3, …, 19000000 (12 in all)"."""
+    named = [str(int(label)) for label in present.tolist()]
+    if len(named) <= few:
+        return ", ".join(named)
+    return f"{', '.join(named[: few - 1])}, …, {named[-1]} ({len(named)} in all)"
+
+
+def _check_every_class_present(path: str, where: str, labels: np.ndarray) -> None:
+    """Without data.num_classes the classes are 0 … the largest label: each needs a sequence.
+
+    ``labels``: whole numbers >= 0 (as floats: one may be too large for int64)."""
+    present = np.unique(labels)
+    classes = int(present[-1]) + 1
+    if len(present) == classes:
+        return
+    absent = next(c for c, label in enumerate(present.tolist()) if label != c)
+    missing = classes - len(present)
+    gap = (
+        f"no sequence has class {absent}"
+        if missing == 1
+        else f"{missing} classes from class {absent} on have no sequence"
+    )
+    raise ConfigError(
+        f"{path}: {where} holds the labels {_shown_labels(present)}, so {gap}: class labels "
+        "are indices 0 … C-1: renumber them, or set data.num_classes=C if some classes are "
+        "truly absent from the file."
+    )
 
 
 def infer_task(raw: np.ndarray) -> str:
@@ -75,7 +117,7 @@ def class_labels(path: str, raw: np.ndarray, where: str, num_classes: int | None
         )
     if raw.dtype.kind in "US":
         for text in raw.tolist():
-            if not _is_integer_text(text):
+            if not _is_whole_number_text(text):
                 raise ConfigError(
                     f"{path}: {where} holds {text!r}, which is not an integer class label: "
                     f"{wanted}."
@@ -87,19 +129,28 @@ def class_labels(path: str, raw: np.ndarray, where: str, num_classes: int | None
             f"{path}: {where} holds {fractional[0]:g}, which is not an integer class label: "
             f"{wanted}."
         )
-    labels = values.astype(np.int64)
-    classes = num_classes if num_classes is not None else int(labels.max()) + 1
-    outside = labels[(labels < 0) | (labels >= classes)]
+    # Checked as floats: a label too large for int64 is named, not wrapped around.
+    classes = num_classes if num_classes is not None else int(values.max()) + 1
+    above = values >= classes if num_classes is not None else np.zeros(values.shape, bool)
+    outside = values[(values < 0) | above]
     if len(outside):
         count = f"data.num_classes={classes}" if num_classes is not None else "the labels"
         raise ConfigError(
-            f"{path}: {where} holds class label {outside[0]}, outside the {classes} classes "
+            f"{path}: {where} holds class label {outside[0]:.0f}, outside the {classes} classes "
             f"of {count}: labels must be integers from 0 to {classes - 1}."
         )
+    if num_classes is None:
+        _check_every_class_present(path, where, values)
+        if classes > MAX_CLASSES:
+            raise ConfigError(
+                f"{path}: {where} holds {classes} classes, more than the {MAX_CLASSES} rnnlab "
+                "trains: merge classes, or set data.task=regression if the labels are values."
+            )
     if classes < 2:
         raise ConfigError(
             f"{path}: {where} holds only class 0: classification needs at least two classes."
         )
+    labels = values.astype(np.int64)
     return Targets("classification", labels, classes)
 
 

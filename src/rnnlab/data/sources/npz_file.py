@@ -3,8 +3,9 @@
 Arrays: ``inputs`` [N, T, F] (or [N, T]: one feature) with optional ``lengths`` [N], or
 a list of N arrays [T_i, F] of different lengths (saved as an object array, whose lengths
 are their own); ``targets`` [N] or [N, K]; optional ``split`` [N] (train/val/test or
-0/1/2) and ``ids`` [N]. Object arrays are stored with pickle, so only such a file is
-opened with ``allow_pickle``: load only files you trust.
+0/1/2) and ``ids`` [N]. Any other array is refused (a misspelt ``length`` would
+otherwise leave the padding to be trained on). Object arrays are stored with pickle, so
+only such a file is opened with ``allow_pickle``: load only files you trust.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from rnnlab.data.sources.sequence_file import (
 from rnnlab.errors import ConfigError
 
 INPUTS, LENGTHS, TARGETS, SPLIT, IDS = "inputs", "lengths", "targets", "split", "ids"
+#: Every array the reader reads, in the order messages list them.
+KNOWN = (INPUTS, LENGTHS, TARGETS, SPLIT, IDS)
 
 
 def _load(file: Path, path: str) -> dict[str, np.ndarray]:
@@ -48,6 +51,21 @@ def _missing_key(path: str, key: str, arrays: dict[str, np.ndarray], wanted: str
     return f"{path} has no {key!r} array (it holds {held}): a file of sequences needs {wanted}."
 
 
+def _check_known(path: str, arrays: dict[str, np.ndarray]) -> None:
+    """Refuse arrays the reader would not read: most are a misspelt name."""
+    unknown = [key for key in arrays if key not in KNOWN]
+    if unknown:
+        which = "an array" if len(unknown) == 1 else "arrays"
+        raise ConfigError(
+            f"{path} holds {which} rnnlab does not read ({', '.join(map(repr, unknown))}): "
+            f"the arrays it reads are {', '.join(KNOWN)}; rename or remove the others."
+        )
+
+
+def _no_sequences(path: str, shape: tuple[int, ...]) -> str:
+    return f"{path}: inputs holds no sequences (shape {shape}): save at least one sequence."
+
+
 def _as_sequence(path: str, index: int, value: Any) -> np.ndarray:
     """One element of a list of sequences as a (T_i, F) float array."""
     try:
@@ -64,7 +82,7 @@ def _as_sequence(path: str, index: int, value: Any) -> np.ndarray:
 def _ragged_inputs(path: str, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A list (object array) of [T_i, F] sequences, padded; their lengths are their own."""
     if inputs.size == 0:
-        raise ConfigError(f"{path}: inputs holds no sequences.")
+        raise ConfigError(_no_sequences(path, inputs.shape))
     sequences = [_as_sequence(path, i, value) for i, value in enumerate(inputs.ravel())]
     for index, sequence in enumerate(sequences):
         if sequence.shape[1] != sequences[0].shape[1]:
@@ -102,6 +120,8 @@ def _padded_inputs(
     path: str, arrays: dict[str, np.ndarray], inputs: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """[N, T, F] (or [N, T]) inputs with their lengths; steps past a length are zeroed."""
+    if inputs.ndim in (2, 3) and inputs.shape[0] == 0:
+        raise ConfigError(_no_sequences(path, inputs.shape))
     if inputs.ndim == 2:
         inputs = inputs[..., None]
     if inputs.ndim != 3 or inputs.dtype.kind not in "biuf" or 0 in inputs.shape:
@@ -148,6 +168,7 @@ def _per_sequence(path: str, arrays: dict[str, np.ndarray], key: str, cases: int
 def read_npz(file: Path, path: str, need_targets: bool) -> SequenceFile:
     """The sequences of an .npz archive; ``path`` as the user wrote it, for messages."""
     arrays = _load(file, path)
+    _check_known(path, arrays)
     if INPUTS not in arrays:
         raise ConfigError(_missing_key(path, INPUTS, arrays, "inputs [N, T, F]"))
     if need_targets and TARGETS not in arrays:

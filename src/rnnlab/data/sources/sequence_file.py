@@ -52,6 +52,25 @@ class CsvColumns:
 
 
 @dataclass(frozen=True)
+class SettingNames:
+    """How a reader's advice names the settings that choose a CSV's columns.
+
+    rnnlab-train sets them as ``data.id_column`` …; rnnlab-predict as ``id_column`` …, and
+    takes its features from the model (TaskSpec.feature_names), which no setting changes.
+    """
+
+    prefix: str = "data."
+    features_from_model: bool = False
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+
+TRAIN_SETTINGS = SettingNames()
+PREDICT_SETTINGS = SettingNames(prefix="", features_from_model=True)
+
+
+@dataclass(frozen=True)
 class SequenceFile:
     """One file's sequences: padded inputs, true lengths, and targets and split if given."""
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnlab.config.schema import MAX_CLASSES
 from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.sources.assemble import RawPart, classification_splits, regression_splits
 from rnnlab.data.sources.file_reading import read_sequence_file
@@ -31,10 +32,14 @@ PATH_FIELD = "data.path"
 def _check_num_classes(num_classes: int | None) -> None:
     if num_classes is None:
         return
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, int)
+        or not 2 <= num_classes <= MAX_CLASSES
+    ):
         raise ConfigError(
-            f"data.num_classes={num_classes} is not valid: expected an integer >= 2, or null "
-            "(the largest label + 1)."
+            f"data.num_classes={num_classes} is not valid: expected an integer from 2 to "
+            f"{MAX_CLASSES}, or null (the largest label + 1)."
         )
 
 
