@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,13 +15,14 @@ from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
-from rnnlab.callbacks.run_config import TASK_SPEC_KEY
+from rnnlab.callbacks.run_config import CHECKPOINT_KEY, TASK_SPEC_KEY
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.data.sources.splitting import split_indices
 from rnnlab.data.spec import TaskSpec
 from rnnlab.errors import CheckpointError, ConfigError
-from rnnlab.run.checkpoints import load_run_checkpoint, load_weights
+from rnnlab.run.checkpoints import check_same_run, load_run_checkpoint, load_weights
 from rnnlab.run.components import build_datamodule, build_module
+from rnnlab.run.evaluation import evaluate
 from rnnlab.run.prediction import predict
 from rnnlab.run.training import train
 from tests.conftest import TINY_RUN, run_command
@@ -77,8 +79,10 @@ def _test_metrics(cfg: DictConfig) -> dict[str, float]:
     return json.loads((Path(cfg.paths.output_dir) / "metrics.json").read_text())["metrics"]
 
 
-def _predict(run: DictConfig, source: Path, output: Path) -> list[dict[str, str]]:
-    cfg = _compose(output.parent, "predict", f"ckpt_path={_best(run)}", f"input={source}")
+def _predict(run: DictConfig, source: Path, output: Path, *overrides: str) -> list[dict[str, str]]:
+    cfg = _compose(
+        output.parent, "predict", f"ckpt_path={_best(run)}", f"input={source}", *overrides
+    )
     with open_dict(cfg):
         cfg.output = str(output)
     predict(cfg)
@@ -156,15 +160,19 @@ def test_features_are_read_by_the_names_the_model_was_trained_on(trained, tmp_pa
     without_y = tmp_path / "without_y.csv"
     without_y.write_text("".join(f"{r['sequence']},{r['step']},{r['x']}\n" for r in rows[:3]))
     without_y.write_text("sequence,step,x\n" + without_y.read_text())
-    with pytest.raises(ConfigError, match=r"without_y.csv has no column 'y'"):
+    with pytest.raises(ConfigError) as raised:
         _predict(run, without_y, tmp_path / "c" / "none.csv")
+    assert str(raised.value) == (
+        f"{without_y} has no column 'y', an input the model was trained on: its columns are "
+        "sequence, step, x; rename the column that holds it to 'y' in the file."
+    )
 
 
 def test_bad_inputs_and_checkpoints_are_one_sentence(trained, tmp_path) -> None:
     run = trained["npz"]
     broken = tmp_path / "broken.csv"
     broken.write_text("sequence,step,x,y\ns1,0,1,1\ns1,0,2,2\n")
-    with pytest.raises(ConfigError, match=r"broken.csv: sequence 's1' goes from time 0 to 0"):
+    with pytest.raises(ConfigError, match=r"broken.csv: sequence 's1' has time 0 twice"):
         _predict(trained["csv"], broken, tmp_path / "out.csv")
     with pytest.raises(ConfigError, match=r"^input='.*nowhere.npz' does not exist"):
         _predict(run, tmp_path / "nowhere.npz", tmp_path / "out.csv")
@@ -216,3 +224,94 @@ def test_a_model_that_answers_at_every_step_is_refused(tmp_path) -> None:
     cfg = _compose(tmp_path, "predict", f"ckpt_path={_best(run)}", f"input={EXAMPLES / 'x.npz'}")
     with pytest.raises(CheckpointError, match=r"was trained on copy, which answers at every time"):
         predict(cfg)
+
+
+def test_predict_renames_the_id_time_and_target_columns_it_advises(trained, tmp_path) -> None:
+    """A missing id column names rnnlab-predict's own key, and that key works."""
+    run = trained["csv"]
+    with open(EXAMPLES / "sequences.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    renamed = tmp_path / "renamed.csv"
+    with open(renamed, "w", newline="") as file:
+        names = {"sequence": "key", "step": "t", "total": "y_true"}
+        writer = csv.DictWriter(file, fieldnames=[names.get(c, c) for c in rows[0]])
+        writer.writeheader()
+        writer.writerows({names.get(c, c): v for c, v in row.items()} for row in rows)
+    with pytest.raises(ConfigError) as raised:
+        _predict(run, renamed, tmp_path / "a" / "out.csv")
+    assert str(raised.value) == (
+        f"{renamed} has no column 'sequence' (id_column): its columns are key, t, x, y, y_true; "
+        "name the right one with id_column=<column>."
+    )
+    keys = ("id_column=key", "time_column=t", "target_column=y_true")
+    answers = _predict(run, renamed, tmp_path / "b" / "out.csv", *keys)
+    original = _predict(run, EXAMPLES / "sequences.csv", tmp_path / "c" / "out.csv")
+    assert answers == original and list(answers[0]) == ["id", "predicted", "target"]
+
+
+# a relative data.path is stored absolute: checkpoints work from any directory ---------------
+def _compose_in(folder: Path, config: str, run_dir: Path, *overrides: str) -> DictConfig:
+    """Compose as a command launched in ``folder`` does (Hydra records it as runtime.cwd)."""
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(
+            config,
+            overrides=[f"paths.root_dir={run_dir.parent}", *overrides],
+            return_hydra_config=True,
+        )
+    with open_dict(cfg):
+        cfg.hydra.runtime.output_dir = str(run_dir)
+        cfg.paths.output_dir = str(run_dir)
+    HydraConfig.instance().set_config(cfg)
+    return cfg
+
+
+def test_a_relative_data_path_is_stored_absolute_and_resumes(tmp_path, monkeypatch) -> None:
+    launch, elsewhere = tmp_path / "launch", tmp_path / "elsewhere"
+    (launch / "data").mkdir(parents=True)
+    elsewhere.mkdir()
+    shutil.copy(EXAMPLES / "sequences.npz", launch / "data" / "runs.npz")
+    quick = [o for o in QUICK if not o.startswith("trainer.max_epochs")]
+    monkeypatch.chdir(launch)
+    first = _compose_in(
+        launch,
+        "train",
+        tmp_path / "first",
+        "data=file",
+        "data.path=data/runs.npz",
+        *quick,
+        "trainer.max_epochs=1",
+    )
+    train(first)
+    last = tmp_path / "first" / "checkpoints" / "last.ckpt"
+    stored = load_run_checkpoint(str(last))[CHECKPOINT_KEY]["data"]["path"]
+    assert stored == str(launch / "data" / "runs.npz")
+    # Resumed with the same relative path from the same folder: the same data.
+    resumed = _compose_in(
+        launch,
+        "train",
+        tmp_path / "resumed",
+        "data=file",
+        "data.path=data/runs.npz",
+        *quick,
+        "trainer.max_epochs=2",
+        f"ckpt_path={last}",
+    )
+    train(resumed)
+    assert json.loads((tmp_path / "resumed" / "metrics.json").read_text())["epochs"] == 2
+    # rnnlab-eval from another folder reads the file by its stored absolute path.
+    monkeypatch.chdir(elsewhere)
+    evaluated = _compose_in(
+        elsewhere, "eval", tmp_path / "eval", f"ckpt_path={last}", "logger=none"
+    )
+    assert "test/acc" in evaluate(evaluated)["metrics"]
+    HydraConfig.instance().cfg = None
+
+
+def test_a_checkpoint_that_stored_a_relative_path_still_resumes(tmp_path) -> None:
+    """Checkpoints written before paths were stored absolute hold the path as typed."""
+    checkpoint = {CHECKPOINT_KEY: {"data": {"path": "data/runs.npz", "task": None}}}
+    same = {"data": {"path": str(Path.cwd() / "data" / "runs.npz"), "task": None}}
+    check_same_run("old.ckpt", checkpoint, same, ("data",))
+    other = {"data": {"path": str(tmp_path / "other.npz"), "task": None}}
+    with pytest.raises(CheckpointError, match=r"was trained with data.path='data/runs.npz'"):
+        check_same_run("old.ckpt", checkpoint, other, ("data",))

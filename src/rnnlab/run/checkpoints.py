@@ -10,6 +10,7 @@ from torch import nn
 
 from rnnlab.callbacks.run_config import CHECKPOINT_KEY
 from rnnlab.config.dotted import select
+from rnnlab.config.file_paths import PATH_KEYS, same_path
 from rnnlab.config.validation import checkpoint_missing_message
 from rnnlab.data.datamodule import LOADER_FIELDS
 from rnnlab.errors import CheckpointError
@@ -76,6 +77,8 @@ def load_weights(module: nn.Module, checkpoint: dict[str, Any], path: str) -> No
 def _first_difference(old: Any, new: Any, prefix: str) -> tuple[str, Any, Any] | None:
     if prefix in MAY_CHANGE_ON_RESUME:
         return None
+    if prefix in PATH_KEYS:  # a relative path stored by an older run, absolute now
+        return None if same_path(old, new) else (prefix, old, new)
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
             found = _first_difference(old.get(key), new.get(key), f"{prefix}.{key}")

@@ -4,7 +4,9 @@ Everything comes from the checkpoint: the network and its weights, its task (the
 TaskSpec) and the scaling fitted on its training split (``rnnlab_normalisation``), so the
 new file is scaled exactly as the training data were and the training data are not read.
 A .csv is read with the column names of the checkpoint's data=file config (or the
-defaults: id, time, target). Lightning's predict loop runs the module's ``predict_step``.
+defaults: id, time, target), unless ``id_column``, ``time_column`` or ``target_column``
+name others; its features by the names the model was trained on. Lightning's predict
+loop runs the module's ``predict_step``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from rnnlab.data.loader import TensorBatchLoader
 from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.sources.chunking import chunk_steps
 from rnnlab.data.sources.file_reading import read_sequence_file
-from rnnlab.data.sources.sequence_file import CsvColumns, SequenceFile
+from rnnlab.data.sources.sequence_file import PREDICT_SETTINGS, CsvColumns, SequenceFile
 from rnnlab.data.spec import SequenceTensors, TaskSpec
 from rnnlab.errors import CheckpointError, ConfigError
 from rnnlab.models.module import SequenceModule
@@ -91,6 +93,16 @@ def _columns(data: dict[str, Any], spec: TaskSpec) -> CsvColumns:
     if spec.feature_names is None:
         return columns
     return replace(columns, feature_columns=spec.feature_names)
+
+
+#: rnnlab-predict's keys that rename the input file's columns (null: the training data's).
+COLUMN_KEYS = ("id_column", "time_column", "target_column")
+
+
+def input_columns(model: TrainedModel, cfg: DictConfig) -> CsvColumns:
+    """The columns to read ``cfg.input`` by: the model's, renamed by the keys that are set."""
+    renamed = {key: str(cfg[key]) for key in COLUMN_KEYS if cfg.get(key) is not None}
+    return replace(model.columns, **renamed)
 
 
 def _features_named(file: SequenceFile) -> str:
@@ -161,7 +173,8 @@ def predict(cfg: DictConfig) -> Path:
     quiet_known_warnings()
     _check_settings(cfg)
     model = load_trained_model(str(cfg.ckpt_path))
-    file = read_sequence_file(cfg.input, "input", model.columns, need_targets=False)
+    columns = input_columns(model, cfg)
+    file = read_sequence_file(cfg.input, "input", columns, False, PREDICT_SETTINGS)
     tensors = scaled_inputs(model, file)
     outputs = run_predict_loop(model, tensors, int(cfg.batch_size), str(cfg.accelerator))
     header, rows = prediction_table(model.spec, file, in_data_units(model, tensors, outputs))

@@ -16,6 +16,7 @@ from pytorch_lightning.callbacks import ModelCheckpoint
 from rnnlab.callbacks.epoch_seed import EpochSeed
 from rnnlab.callbacks.finite_guard import ADVICE
 from rnnlab.callbacks.run_config import RunConfigInCheckpoint
+from rnnlab.config.file_paths import with_absolute_paths
 from rnnlab.data.datamodule import SequenceDataModule
 from rnnlab.errors import ConfigError, DivergedError
 from rnnlab.models.module import SequenceModule
@@ -41,9 +42,12 @@ from rnnlab.run.threads import limit_threads_for_parallel_jobs
 
 def _run_config(cfg: DictConfig) -> dict[str, Any]:
     """The resolved config as plain containers, without Hydra's own node (present when
-    composed with ``return_hydra_config``; its sweep fields do not resolve in a single run)."""
+    composed with ``return_hydra_config``; its sweep fields do not resolve in a single run),
+    its data files as absolute paths so that its checkpoints work from any directory."""
     task = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
-    return OmegaConf.to_container(task, resolve=True)
+    container = OmegaConf.to_container(task, resolve=True)
+    assert isinstance(container, dict)
+    return with_absolute_paths(container)
 
 
 def _relative_to(run_dir: Path, path: str) -> str | None:
