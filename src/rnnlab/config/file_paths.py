@@ -2,9 +2,9 @@
 
 A user types ``data.path=runs.npz`` relative to the directory they launch in. The run
 config stored in every checkpoint and in metrics.json holds the path resolved against that
-directory, so ``rnnlab-eval ckpt_path=…`` (and rnnlab-predict's fallback to the training
-data) find the file from any other directory. Messages while the run reads the file still
-name it as typed.
+directory, so ``rnnlab-eval ckpt_path=…`` (and rnnlab-predict, for an older checkpoint
+that must rebuild its TaskSpec from the data) find the file from any other directory.
+Messages while the run reads the file still name it as typed.
 """
 
 from __future__ import annotations
