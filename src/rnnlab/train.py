@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
@@ -73,47 +72,60 @@ def _is_sweep(arguments: list[str]) -> bool:
     return preset_is_sweep(arguments, CONFIG_DIR, CONFIG_NAME)
 
 
-def check_resumed_sweep(arguments: list[str]) -> Path | None:
-    """A sweep run into the folder of an earlier one must be the same sweep; its folder."""
+def check_resumed_sweep(arguments: list[str]) -> None:
+    """A sweep run into the folder of an earlier one must be the same sweep."""
     from rnnlab.sweep.same_sweep import check_same_sweep, sweep_to_resume
 
     stored = sweep_to_resume(arguments)
     if stored is not None:
         check_same_sweep(stored, arguments, CONFIG_DIR, CONFIG_NAME)
-    return None if stored is None else stored.directory
+
+
+def hold_sweep_folder(arguments: list[str]) -> None:
+    """Lock a sweep folder given on the command line before Hydra writes into it (a new,
+    time-stamped folder is locked when the sweep starts)."""
+    from rnnlab.sweep.same_sweep import requested_sweep_dir
+    from rnnlab.sweep.summary import hold
+
+    if (directory := requested_sweep_dir(arguments)) is not None:
+        hold(directory)
 
 
 def main() -> float | None:
     arguments = sys.argv[1:]
     with exit_on_user_error(PROGRAM):
-        if arguments[:1] == ["--resume"]:
+        if any(a == "--resume" or a.startswith("--resume=") for a in arguments):
             from rnnlab.sweep.same_sweep import expand_resume_flag
 
             arguments = expand_resume_flag(arguments)
             sys.argv = [sys.argv[0], *arguments]
         check_group_overrides(arguments, CONFIG_DIR, CONFIG_NAME)
         sweeping = _is_sweep(arguments)
-        if not sweeping:  # a sweep's pre-flight composes every job
-            check_composes(arguments, CONFIG_DIR, CONFIG_NAME)
+        # a sweep's pre-flight composes every job; here its Hydra settings are checked too
+        check_composes(arguments, CONFIG_DIR, CONFIG_NAME, without_sweeps=sweeping)
         if sweeping:
             from rnnlab.sweep.preflight import check_grid
 
-            resumed = check_resumed_sweep(arguments)
+            check_resumed_sweep(arguments)
             check_grid(arguments, CONFIG_DIR, CONFIG_NAME)
-            if resumed is not None:  # checked: now no other launch may take the folder
-                from rnnlab.sweep import lock
-
-                lock.acquire(resumed)
+            hold_sweep_folder(arguments)  # checked: now no other launch may take the folder
             sys.argv = [sys.argv[0], *name_by_swept_values(arguments)]
     try:
         result = run()
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit) as stop:
         if sweeping:
             from rnnlab.sweep.summary import interrupted
 
             if hint := interrupted():
                 print(hint, file=sys.stderr)
+        if isinstance(stop, KeyboardInterrupt):  # Ctrl-C before Lightning could catch it
+            raise SystemExit(1) from None
         raise
+    finally:
+        if sweeping:
+            from rnnlab.sweep.summary import release_locks
+
+            release_locks()
     if sweeping:
         from rnnlab.sweep.summary import any_sweep_failed
 

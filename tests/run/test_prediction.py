@@ -184,6 +184,21 @@ def test_bad_inputs_and_checkpoints_are_one_sentence(trained, tmp_path) -> None:
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_bad_settings_are_one_sentence(trained, tmp_path) -> None:
+    best, data = f"ckpt_path={_best(trained['npz'])}", EXAMPLES / "sequences.npz"
+    cases = {
+        (f"input={data}",): r"^ckpt_path is required: rnnlab-predict ckpt_path=<\.ckpt>",
+        (best, f"input={data}", "accelerator=tpu"): (
+            r"^accelerator=tpu is not valid: expected one of cpu, gpu, auto\.$"
+        ),
+        (best, f"input={data}", f"output={data}"): r"is the input file: writing there would",
+    }
+    for overrides, message in cases.items():
+        cfg = _compose(tmp_path, "predict", *overrides)
+        with pytest.raises(ConfigError, match=message):
+            predict(cfg)
+
+
 def test_a_wrong_feature_count_stops_rnnlab_predict_in_one_sentence(trained, tmp_path) -> None:
     np.savez(tmp_path / "three.npz", inputs=np.zeros((4, 5, 3)))
     result = run_command(

@@ -206,7 +206,9 @@ def test_a_different_sweep_is_refused_and_the_folder_left_alone(
 def test_resuming_a_finished_sweep_runs_nothing(finished_sweep: Path) -> None:
     root = finished_sweep.parents[2]
     jobs = {job.name: _fingerprint(job) for job in finished_sweep.glob("*_*")}
-    result = run_command(root, "rnnlab-train", "--resume", str(finished_sweep))
+    # --resume may come after other arguments (here: an override for this launch only)
+    retry = "hydra.sweeper.retry_failed=true"
+    result = run_command(root, "rnnlab-train", retry, f"--resume={finished_sweep}")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "2 jobs: 2 completed (kept)" in result.stdout
     assert "rnnlab: 2 jobs: 2 completed" in result.stdout

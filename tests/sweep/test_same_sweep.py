@@ -83,21 +83,22 @@ def _lock_of(sweep: Path, pid: int) -> None:
 
 def test_a_sweep_in_progress_is_refused_and_a_dead_ones_lock_taken_over(sweep: Path) -> None:
     _lock_of(sweep, os.getppid())  # a live process other than this one
-    arguments = [*SWEEP, f"hydra.sweep.dir={sweep}"]
-    with pytest.raises(ConfigError, match=rf"is being run by process {os.getppid()} on "):
-        sweep_to_resume(arguments)
     with pytest.raises(ConfigError, match=rf"is being run by process {os.getppid()} on "):
         lock.acquire(sweep)
     lock.release(sweep)  # not ours: left alone
     assert (sweep / lock.LOCK_FILE).is_file()
 
     _lock_of(sweep, 999_999_999)  # no such process: a killed launch's lock
-    assert sweep_to_resume(arguments) is not None
     lock.acquire(sweep)
     assert json.loads((sweep / lock.LOCK_FILE).read_text())["pid"] == os.getpid()
     lock.acquire(sweep)  # taking one's own lock again is fine
     lock.release(sweep)
     assert not (sweep / lock.LOCK_FILE).exists()
+    assert sorted(p.name for p in sweep.iterdir() if p.name.startswith(".rnnlab")) == []
+
+    (sweep / lock.LOCK_FILE).write_text("")  # another launch is writing it this instant
+    with pytest.raises(ConfigError, match="is being run by another launch"):
+        lock.acquire(sweep)
 
 
 def test_job_folders_without_a_record_are_not_taken_over(sweep: Path) -> None:

@@ -16,7 +16,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
-from rnnlab.config.group_options import read_command_line
+from rnnlab.config.group_options import read_command_line, searchpath_overrides
 from rnnlab.errors import ConfigError
 
 #: Flags with which Hydra prints something instead of running: nothing to check.
@@ -54,19 +54,35 @@ def _bad_override(overrides: Sequence[str]) -> str | None:
     return None
 
 
-def check_composes(arguments: Sequence[str], config_dir: str, config_name: str) -> None:
-    """ConfigError in one sentence if the overrides on this command line do not compose."""
+def _is_sweep(override: str) -> bool:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        (parsed,) = OverridesParser.create().parse_overrides([override])
+    except HydraException:
+        return False  # composing says what is wrong with it
+    return parsed.is_sweep_override()
+
+
+def check_composes(
+    arguments: Sequence[str], config_dir: str, config_name: str, without_sweeps: bool = False
+) -> None:
+    """ConfigError in one sentence if the overrides on this command line do not compose.
+
+    ``without_sweeps``: for ``-m``, the swept values are left out (the sweep's pre-flight
+    composes each job); the fixed values and Hydra's own settings are checked here.
+    """
     if any(a.partition("=")[0] in _INFORMATION_FLAGS for a in arguments):
         return
     command = read_command_line(arguments)
-    extra = [f"hydra.searchpath=[file://{command.config_dir}]"] if command.config_dir else []
+    overrides = [o for o in command.overrides if not (without_sweeps and _is_sweep(o))]
     with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
         try:
             compose(
                 command.config_name or config_name,
-                overrides=[*command.overrides, *extra],
+                overrides=[*overrides, *searchpath_overrides(command)],
                 return_hydra_config=True,
             )
         except (HydraException, OmegaConfBaseException) as error:
-            sentence = _bad_override(command.overrides) or _sentence(error)
+            sentence = _bad_override(overrides) or _sentence(error)
             raise ConfigError(sentence) from None

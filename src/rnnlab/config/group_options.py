@@ -75,6 +75,11 @@ def read_command_line(arguments: Sequence[str]) -> CommandLine:
     )
 
 
+def searchpath_overrides(command: CommandLine) -> list[str]:
+    """``--config-dir X`` as the compose API understands it: an extra search-path entry."""
+    return [f"hydra.searchpath=[file://{command.config_dir}]"] if command.config_dir else []
+
+
 def _child(folder: Traversable, relative: str) -> Traversable:
     """``folder/relative`` one part at a time, which every Traversable supports."""
     for part in relative.split("/"):

@@ -154,8 +154,12 @@ def in_data_units(model: TrainedModel, tensors: SequenceTensors, outputs: np.nda
     )
 
 
+#: Where rnnlab-predict can run the network.
+ACCELERATORS = ("cpu", "gpu", "auto")
+
+
 def _check_settings(cfg: DictConfig) -> None:
-    for key in ("input", "output"):
+    for key in ("ckpt_path", "input", "output"):
         if OmegaConf.is_missing(cfg, key) or not cfg.get(key):
             raise ConfigError(
                 f"{key} is required: rnnlab-predict ckpt_path=<.ckpt> input=<.npz or .csv> "
@@ -166,6 +170,20 @@ def _check_settings(cfg: DictConfig) -> None:
         raise ConfigError(f"batch_size={size} is not valid: expected an integer >= 1.")
     if Path(str(cfg.output)).is_dir():
         raise ConfigError(f"output={cfg.output!r} is a folder: give the path of a .csv file.")
+    if Path(str(cfg.output)).resolve() == Path(str(cfg.input)).resolve():
+        raise ConfigError(
+            f"output={cfg.output!r} is the input file: writing there would overwrite the "
+            "sequences; give another path."
+        )
+    accelerator = str(cfg.get("accelerator"))
+    if accelerator not in ACCELERATORS:
+        raise ConfigError(
+            f"accelerator={accelerator} is not valid: expected one of {', '.join(ACCELERATORS)}."
+        )
+    if accelerator == "gpu" and not torch.cuda.is_available():
+        raise ConfigError(
+            "accelerator=gpu, but torch finds no GPU here: use accelerator=cpu (or auto)."
+        )
 
 
 def predict(cfg: DictConfig) -> Path:

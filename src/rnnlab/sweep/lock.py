@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from contextlib import suppress
 from pathlib import Path
 
 from rnnlab.errors import ConfigError
 
 LOCK_FILE = ".rnnlab-sweep.lock"
+#: How long an unreadable lock counts as one being written by another launch.
+_WRITE_GRACE_S = 10.0
 
 
 def _mine() -> dict[str, object]:
@@ -46,8 +49,12 @@ def _read(path: Path) -> dict[str, object] | None:
 
 def holder(sweep_dir: Path) -> str | None:
     """Who else runs the sweep in ``sweep_dir`` now (``process 123 on host``), or None."""
-    record = _read(sweep_dir / LOCK_FILE)
-    if record is None or record == _mine():
+    path = sweep_dir / LOCK_FILE
+    record = _read(path)
+    if record is None:
+        # unreadable: being written this instant by another launch, or damaged long ago
+        return "another launch" if _younger_than(path, _WRITE_GRACE_S) else None
+    if record == _mine():
         return None
     pid = int(str(record["pid"]))
     if record["host"] == socket.gethostname() and not _alive(pid):
@@ -55,29 +62,43 @@ def holder(sweep_dir: Path) -> str | None:
     return f"process {pid} on {record['host']}"
 
 
+def _younger_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < seconds
+    except OSError:
+        return False
+
+
 def acquire(sweep_dir: Path) -> None:
-    """Take the folder's lock, or ConfigError in one sentence naming who holds it."""
+    """Take the folder's lock, or ConfigError in one sentence naming who holds it.
+
+    The lock appears whole or not at all (written aside, then hard-linked into place, which
+    fails if a lock is there), so no other launch ever reads a half-written one.
+    """
     sweep_dir.mkdir(parents=True, exist_ok=True)
     path = sweep_dir / LOCK_FILE
-    for _ in range(2):  # a second try after removing a stale lock
-        try:
-            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            running = holder(sweep_dir)
-            if running is not None:
-                raise ConfigError(
-                    f"{sweep_dir} is being run by {running}: wait for it to end or stop it "
-                    f"first (if it is gone, delete {path})."
-                ) from None
-            if _read(path) == _mine():
+    aside = sweep_dir / f"{LOCK_FILE}.{os.getpid()}"
+    aside.write_text(json.dumps(_mine()) + "\n")
+    try:
+        for _ in range(2):  # a second try after removing a stale lock
+            try:
+                os.link(aside, path)
                 return
-            with suppress(OSError):
-                path.unlink()
-            continue
-        with os.fdopen(descriptor, "w") as file:
-            file.write(json.dumps(_mine()) + "\n")
-        return
-    raise ConfigError(f"{sweep_dir}: its lock {path} could not be taken; try again.")
+            except FileExistsError:
+                running = holder(sweep_dir)
+                if running is not None:
+                    raise ConfigError(
+                        f"{sweep_dir} is being run by {running}: wait for it to end or stop "
+                        f"it first (if it is gone, delete {path})."
+                    ) from None
+                if _read(path) == _mine():
+                    return
+                with suppress(OSError):
+                    path.unlink()
+        raise ConfigError(f"{sweep_dir}: its lock {path} could not be taken; try again.")
+    finally:
+        with suppress(OSError):
+            aside.unlink()
 
 
 def release(sweep_dir: Path) -> None:

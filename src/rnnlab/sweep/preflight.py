@@ -18,7 +18,7 @@ from hydra.types import RunMode
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from rnnlab.config.group_options import read_command_line
+from rnnlab.config.group_options import read_command_line, searchpath_overrides
 from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
 from rnnlab.errors import ConfigError
@@ -36,9 +36,7 @@ def grid_jobs(overrides: Sequence[str]) -> list[list[str]]:
 
 
 def _searchpath_overrides(arguments: Sequence[str]) -> list[str]:
-    """``--config-dir X`` as the compose API understands it: an extra search-path entry."""
-    config_dir = read_command_line(arguments).config_dir
-    return [f"hydra.searchpath=[file://{config_dir}]"] if config_dir else []
+    return searchpath_overrides(read_command_line(arguments))
 
 
 def check_grid(arguments: Sequence[str], config_dir: str, config_name: str) -> int:

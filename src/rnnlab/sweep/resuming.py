@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from hydra.core.utils import JobReturn, JobStatus
-from omegaconf import OmegaConf
 
-from rnnlab.sweep.states import HYDRA_DIR, folder_status, job_dir_by_number
+from rnnlab.sweep.states import folder_status, job_dir_by_number, job_overrides
 
 #: What happens to a job in each state (retry_failed changes the ended-badly ones).
 _ACTION = {
@@ -61,7 +60,7 @@ def plan_jobs(
         number = first_number + offset
         folder = folders.get(number)
         state = folder_status(folder) if folder is not None else "missing"
-        if folder is not None:
+        if folder is not None and state != "incomplete":
             _check_same_job(folder, overrides)
         action = "restart" if retry_failed and state in _RETRIED else _ACTION.get(state, "keep")
         plans.append(JobPlan(number, tuple(overrides), folder, state, action))
@@ -71,8 +70,8 @@ def plan_jobs(
 def _check_same_job(folder: Path, overrides: Sequence[str]) -> None:
     """A folder with this job's number must hold this job (the pre-flight made sure of it);
     the order of a job's own overrides does not matter (its folder name sorts them)."""
-    stored = OmegaConf.load(folder / HYDRA_DIR / "overrides.yaml")
-    if sorted(map(str, stored)) != sorted(overrides):
+    stored = job_overrides(folder) or []
+    if sorted(stored) != sorted(overrides):
         raise RuntimeError(
             f"{folder} holds a job with overrides {list(stored)}, but job "
             f"{folder.name.partition('_')[0]} of this sweep has {list(overrides)}."

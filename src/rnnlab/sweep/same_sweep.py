@@ -20,11 +20,10 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from rnnlab.config.group_options import read_command_line
+from rnnlab.config.group_options import read_command_line, searchpath_overrides
 from rnnlab.errors import ConfigError
-from rnnlab.sweep import lock
 from rnnlab.sweep.command_line import SweepCommand, read_sweep
-from rnnlab.sweep.states import HYDRA_DIR, job_dir_by_number, job_dirs
+from rnnlab.sweep.states import HYDRA_DIR, job_dir_by_number, job_dirs, job_overrides
 from rnnlab.sweep.stored import SWEEP_DIR_KEY, StoredSweep, has_stored_sweep, read_stored_sweep
 
 _ADVICE = "resume with the sweep's own command (rnnlab-report {dir} prints it), or give a new "
@@ -97,7 +96,8 @@ def requested_sweep_dir(arguments: Sequence[str]) -> Path | None:
 
 def sweep_to_resume(arguments: Sequence[str]) -> StoredSweep | None:
     """The stored sweep this command continues (its folder holds multirun.yaml), or None
-    for a new sweep; one sentence for a folder that cannot be continued or is in use."""
+    for a new sweep; one sentence for a folder that cannot be continued. (Whether another
+    launch is using it is checked when rnnlab-train takes its lock, rnnlab.sweep.lock.)"""
     directory = requested_sweep_dir(arguments)
     if directory is None or not directory.is_dir():
         return None
@@ -108,12 +108,6 @@ def sweep_to_resume(arguments: Sequence[str]) -> StoredSweep | None:
     stored = read_stored_sweep(directory)
     if (reason := unresumable_reason(stored)) is not None:
         raise ConfigError(_CANNOT.format(directory=stored.directory, reason=reason))
-    running = lock.holder(directory)
-    if running is not None:
-        raise ConfigError(
-            f"{directory} is being run by {running}: wait for it to end or stop it first "
-            f"(if it is gone, delete {directory / lock.LOCK_FILE})."
-        )
     return stored
 
 
@@ -166,13 +160,21 @@ def _shown(value: Any) -> str:
 
 
 def _composed(
-    command: SweepCommand, extra: list[str], config_dir: str, config_name: str
+    command: SweepCommand,
+    extra: list[str],
+    config_dir: str,
+    config_name: str,
+    command_config_name: str | None,
 ) -> tuple[dict[str, Any], Any]:
     """The task config and sweeper params as the sweep's launch composes them now (with the
     command's own ``hydra.*`` overrides, e.g. ``hydra.sweeper.params=...``)."""
     fixed = [o for o in command.overrides if _is_fixed(o)]
     with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
-        cfg = compose(config_name, overrides=[*fixed, *extra], return_hydra_config=True)
+        cfg = compose(
+            command_config_name or config_name,
+            overrides=[*fixed, *extra],
+            return_hydra_config=True,
+        )
     params = OmegaConf.to_container(cfg.hydra.sweeper, resolve=False)
     container = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(container, dict) and isinstance(params, dict)
@@ -212,8 +214,10 @@ def _foreign_job(stored: StoredSweep) -> str | None:
 
     jobs = grid_jobs_of(stored)
     for number, folder in job_dir_by_number(stored.directory).items():
-        held = OmegaConf.load(folder / HYDRA_DIR / "overrides.yaml")
-        if number >= len(jobs) or sorted(map(str, held)) != sorted(jobs[number]):
+        held = job_overrides(folder)
+        if held is None:
+            continue  # set up only in part: it runs again
+        if number >= len(jobs) or sorted(held) != sorted(jobs[number]):
             return f"its folder {folder.name} does not hold job {number} of the sweep it records"
     return None
 
@@ -228,10 +232,12 @@ def check_same_sweep(
     difference = _first_override_difference(stored.task_overrides, command.task_overrides)
     difference = difference or _swept_order_difference(stored.task_overrides, command)
     if difference is None:
-        config_dirs = read_command_line(arguments).config_dir
-        extra = [f"hydra.searchpath=[file://{config_dirs}]"] if config_dirs else []
+        command_line = read_command_line(arguments)
+        extra = searchpath_overrides(command_line)
         try:
-            config, params = _composed(command, extra, config_dir, config_name)
+            config, params = _composed(
+                command, extra, config_dir, config_name, command_line.config_name
+            )
         except (HydraException, OmegaConfBaseException):
             return  # the grid check names the problem
         difference = _first_config_difference(stored.task_config, config)

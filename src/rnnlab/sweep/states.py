@@ -16,11 +16,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 METRICS_FILE = "metrics.json"
 HYDRA_DIR = ".hydra"
 LAST_CHECKPOINT = Path("checkpoints") / "last.ckpt"
 #: States that a metrics.json records: the job ended and said how.
 ENDED = ("completed", "failed", "diverged", "unreadable")
+
+
+def job_overrides(job_dir: Path) -> list[str] | None:
+    """The job's overrides as Hydra recorded them (``.hydra/overrides.yaml``); None when
+    the file is missing or damaged (a launch killed while Hydra set the job up)."""
+    try:
+        overrides = yaml.safe_load((job_dir / HYDRA_DIR / "overrides.yaml").read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return [str(o) for o in overrides] if isinstance(overrides, list) else None
 
 
 def folder_status(job_dir: Path) -> str:
@@ -29,6 +41,8 @@ def folder_status(job_dir: Path) -> str:
         return "missing"
     metrics = job_dir / METRICS_FILE
     if not metrics.is_file():
+        if job_overrides(job_dir) is None:
+            return "incomplete"  # Hydra had not finished setting it up: run it again
         return "interrupted" if (job_dir / LAST_CHECKPOINT).is_file() else "incomplete"
     try:
         record = json.loads(metrics.read_text())

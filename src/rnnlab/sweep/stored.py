@@ -23,6 +23,8 @@ MULTIRUN_FILE = "multirun.yaml"
 #: Characters a value may hold unquoted in a Hydra override.
 _PLAIN = re.compile(r"[\w./+-]+")
 SWEEP_DIR_KEY = "hydra.sweep.dir"
+#: rnnlab-train's primary config, which a resume command need not name.
+DEFAULT_CONFIG_NAME = "train"
 #: Hydra overrides that rnnlab-train or ``-m`` add, or that belong to one launch only.
 _NOT_REPEATED = (EXCLUDE_KEYS, "hydra.mode", SWEEP_DIR_KEY, "hydra.sweeper.retry_failed")
 
@@ -42,6 +44,8 @@ class StoredSweep:
     task_config: dict[str, Any]
     #: ``hydra.sweeper`` (its params, n_trials, storage ...), interpolations unresolved.
     sweeper: dict[str, Any]
+    #: The primary config (``--config-name``), when not rnnlab-train's own.
+    config_name: str | None = None
 
     @property
     def is_search(self) -> bool:
@@ -51,9 +55,11 @@ class StoredSweep:
     def resume_arguments(self) -> list[str]:
         """rnnlab-train's arguments that continue this sweep in its own folder."""
         config_dirs = [part for folder in self.config_dirs for part in ("--config-dir", folder)]
+        config_name = ["--config-name", self.config_name] if self.config_name else []
         return [
             "-m",
             *config_dirs,
+            *config_name,
             *self.task_overrides,
             *self.hydra_overrides,
             f"{SWEEP_DIR_KEY}={override_value(str(self.directory))}",
@@ -87,6 +93,7 @@ def read_stored_sweep(directory: Path) -> StoredSweep:
         sources = OmegaConf.select(stored, "hydra.runtime.config_sources", default=[]) or []
         config_dirs = [str(s.path) for s in sources if s.get("provider") == "command-line"]
         sweeper = OmegaConf.to_container(stored.hydra.sweeper, resolve=False)
+        config_name = OmegaConf.select(stored, "hydra.job.config_name", default=None)
         container = OmegaConf.to_container(stored, resolve=False)
     except (OSError, OmegaConfBaseException, AttributeError, TypeError) as error:
         raise ConfigError(
@@ -96,7 +103,13 @@ def read_stored_sweep(directory: Path) -> StoredSweep:
     assert isinstance(container, dict) and isinstance(sweeper, dict)
     container.pop("hydra", None)
     return StoredSweep(
-        directory.resolve(), tuple(task), tuple(hydra), tuple(config_dirs), container, sweeper
+        directory.resolve(),
+        tuple(task),
+        tuple(hydra),
+        tuple(config_dirs),
+        container,
+        sweeper,
+        None if config_name in (None, DEFAULT_CONFIG_NAME) else str(config_name),
     )
 
 

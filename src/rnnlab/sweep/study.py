@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
+from omegaconf import ListConfig, OmegaConf
 
 from rnnlab.sweep.resuming import consecutive
-from rnnlab.sweep.states import METRICS_FILE, folder_status, job_dir_by_number
+from rnnlab.sweep.states import ENDED, METRICS_FILE, folder_status, job_dir_by_number
 from rnnlab.sweep.stored import MULTIRUN_FILE
 
 log = logging.getLogger(__name__)
@@ -55,11 +56,25 @@ def _finish(study: Any, number: int, value: Callable[[], float]) -> None:
     study.tell(number, result)
 
 
-def _recorded_value(folder: Path, metric: str | None) -> float:
-    """The metric a trial's completed run recorded (killed after metrics.json, before the
-    study heard of it)."""
-    record = json.loads((folder / METRICS_FILE).read_text())
-    return float(record["metrics"][metric])
+def _worst(sweeper: Any) -> float:
+    """The worst value for the search's direction, what a failed trial returns live
+    (rnnlab.sweep.job.search_value)."""
+    direction = sweeper.direction
+    if isinstance(direction, list | tuple | ListConfig):
+        direction = direction[0] if direction else "minimize"
+    name = str(getattr(direction, "name", direction))  # a string or optuna's Direction enum
+    return float("inf") if name.lower().startswith("min") else float("-inf")
+
+
+def _recorded_value(folder: Path, metric: str | None, worst: float) -> float:
+    """What a trial whose run ended (killed after metrics.json, before the study heard of
+    it) returns: its recorded metric, or the worst value if it has none, as it would live."""
+    try:
+        record = json.loads((folder / METRICS_FILE).read_text())
+        value = float(record["metrics"][metric])
+    except (OSError, ValueError, KeyError, TypeError):
+        return worst
+    return value if math.isfinite(value) else worst
 
 
 def _reseed_sampler(sweeper: Any, asked: int) -> None:
@@ -99,11 +114,12 @@ def continue_study(sweeper: Any, arguments: list[str]) -> None:
     total = sweeper.n_trials
     folders = job_dir_by_number(sweep_dir)
     metric = OmegaConf.select(config, "optimized_metric", default=None)
+    worst = _worst(sweeper)
     to_launch = []
     for trial in running:
         folder = folders.get(trial.number)
-        if folder is not None and folder_status(folder) == "completed":
-            _finish(study, trial.number, lambda f=folder: _recorded_value(f, metric))
+        if folder is not None and folder_status(folder) in ENDED:
+            _finish(study, trial.number, lambda f=folder: _recorded_value(f, metric, worst))
         else:
             to_launch.append(trial)
     done = len(finished) + len(running) - len(to_launch)

@@ -42,13 +42,27 @@ def any_sweep_failed() -> bool:
     return bool(_FAILED_SWEEPS)
 
 
+def hold(sweep_dir: Path) -> None:
+    """Take ``sweep_dir``'s lock for this process (ConfigError if another launch holds it);
+    released when the sweep ends, or by ``release_locks``."""
+    sweep_dir = sweep_dir.resolve()
+    lock.acquire(sweep_dir)
+    if sweep_dir not in _STARTED_SWEEPS:
+        _STARTED_SWEEPS.append(sweep_dir)
+
+
+def release_locks() -> None:
+    """Release the lock of every sweep this process took (whatever ended it)."""
+    while _STARTED_SWEEPS:
+        lock.release(_STARTED_SWEEPS.pop())
+
+
 def interrupted() -> str | None:
     """For a sweep this process started and did not finish: release its lock and say how
     to resume it."""
     if not _STARTED_SWEEPS:
         return None
-    sweep_dir = _STARTED_SWEEPS.pop()
-    lock.release(sweep_dir)
+    sweep_dir = _STARTED_SWEEPS[-1]
     return (
         "rnnlab: the sweep stopped before it ended; resume it with: "
         f"rnnlab-train --resume {sweep_dir}"
@@ -74,15 +88,15 @@ class SweepSummary(Callback):
         self.write_report = write_report
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        sweep_dir = Path(config.hydra.sweep.dir).resolve()
-        lock.acquire(sweep_dir)
-        _STARTED_SWEEPS.append(sweep_dir)
+        # rnnlab-train took the lock of a folder it was given; this takes a new folder's
+        # (Hydra turns a callback's exception into a warning, so this cannot refuse).
+        hold(Path(config.hydra.sweep.dir))
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         lock.release(sweep_dir)
-        if _STARTED_SWEEPS and _STARTED_SWEEPS[-1] == sweep_dir.resolve():
-            _STARTED_SWEEPS.pop()
+        if sweep_dir.resolve() in _STARTED_SWEEPS:
+            _STARTED_SWEEPS.remove(sweep_dir.resolve())
         if not sweep_dir.is_dir():
             return
         line, all_completed = summary_line(sweep_dir)

@@ -12,6 +12,8 @@ from omegaconf import OmegaConf
 
 from rnnlab.config.validation import validate
 from rnnlab.data.normalisation import Normalisation
+from rnnlab.data.sources.file_reading import read_sequence_file
+from rnnlab.data.sources.sequence_file import TRAIN_SETTINGS, CsvColumns
 from rnnlab.data.sources.splitting import split_indices
 from rnnlab.data.sources.user_file import file_source
 from rnnlab.errors import ConfigError
@@ -434,3 +436,12 @@ def test_the_config_schema_refuses_a_class_count_too_large() -> None:
         "(or null)."
     )
     validate(OmegaConf.create({"data": {"num_classes": None}}))
+
+
+def test_one_feature_column_may_be_named_bare_and_the_target_is_no_input(tmp_path: Path) -> None:
+    assert CsvColumns.from_options({"feature_columns": "speed"}).feature_columns == ("speed",)
+    table = tmp_path / "roles.csv"
+    table.write_text("id,time,x,target\na,0,1,0\na,1,2,0\nb,0,3,1\nb,1,4,1\n")
+    columns = CsvColumns(feature_columns=("x", "target"))
+    with pytest.raises(ConfigError, match=r"column 'target' is the target column, so it cannot"):
+        read_sequence_file(str(table), "data.path", columns, True, TRAIN_SETTINGS)

@@ -147,6 +147,14 @@ def _layout(
     else:
         assert columns.feature_columns is not None
         features = tuple(position(name, "feature_columns") for name in columns.feature_columns)
+        roles = {id_at: "id", time_at: "time", target_at: "target", split_at: "split"}
+        for name, at in zip(columns.feature_columns, features, strict=True):
+            if at in roles:
+                key = settings.key("feature_columns")
+                raise ConfigError(
+                    f"{path}: column {name!r} is the {roles[at]} column, so it cannot also be an "
+                    f"input ({key}): list only columns of input values."
+                )
     if not features:
         raise ConfigError(
             f"{path} has no feature columns besides its id, time and target columns: "

@@ -46,8 +46,11 @@ class CsvColumns:
         """The column names among ``options`` (a data=file config); others keep defaults."""
         names = {f.name for f in fields(cls)}
         given = {key: value for key, value in options.items() if key in names}
-        if given.get("feature_columns") is not None:
-            given["feature_columns"] = tuple(str(c) for c in given["feature_columns"])
+        features = given.get("feature_columns")
+        if isinstance(features, str):  # data.feature_columns=speed: one column
+            given["feature_columns"] = (features,)
+        elif features is not None:
+            given["feature_columns"] = tuple(str(c) for c in features)
         return cls(**given)
 
 
