@@ -9,6 +9,7 @@ and ``split`` when it assigns one.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import numpy as np
@@ -54,10 +55,12 @@ def write_table(path: Path, header: list[str], rows: list[list[str]]) -> None:
     """Write the CSV, creating its folder; one sentence when it cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8") as file:
+        partial = path.with_name(f"{path.name}.partial")  # a killed run leaves no half file
+        with open(partial, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
             writer.writerow(header)
             writer.writerows(rows)
+        os.replace(partial, path)
     except OSError as error:
         raise ConfigError(
             f"output={str(path)!r} could not be written ({error.strerror or error}): give a "

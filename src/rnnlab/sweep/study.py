@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,9 @@ def continue_study(sweeper: Any, arguments: list[str]) -> None:
     config = sweeper.config
     sweep_dir = Path(str(config.hydra.sweep.dir))
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    OmegaConf.save(config, sweep_dir / MULTIRUN_FILE)
+    partial = sweep_dir / f"{MULTIRUN_FILE}.partial"  # the record is never half-written
+    OmegaConf.save(config, partial)
+    os.replace(partial, sweep_dir / MULTIRUN_FILE)
     if not sweeper.storage:
         return
     import optuna

@@ -445,3 +445,10 @@ def test_one_feature_column_may_be_named_bare_and_the_target_is_no_input(tmp_pat
     columns = CsvColumns(feature_columns=("x", "target"))
     with pytest.raises(ConfigError, match=r"column 'target' is the target column, so it cannot"):
         read_sequence_file(str(table), "data.path", columns, True, TRAIN_SETTINGS)
+
+
+def test_messages_name_the_files_own_line_after_blank_lines(tmp_path: Path) -> None:
+    table = tmp_path / "blanks.csv"
+    table.write_text("id,time,x,target\na,0,1,0\n\n\na,1,oops,0\nb,0,3,1\n")
+    with pytest.raises(ConfigError, match=r"column 'x' holds 'oops' at line 5,"):
+        read_sequence_file(str(table), "data.path", CsvColumns(), True, TRAIN_SETTINGS)

@@ -56,10 +56,17 @@ class _Layout:
     feature_advice: tuple[str, ...]
 
 
-def _read_rows(file: Path, path: str) -> list[list[str]]:
+def _read_rows(file: Path, path: str) -> tuple[list[list[str]], list[int]]:
+    """The non-blank rows, and the file line each ends on (messages name real lines)."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
     try:
         with open(file, newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle) if row]
+            reader = csv.reader(handle)
+            for row in reader:
+                if row:
+                    rows.append(row)
+                    lines.append(reader.line_num)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise ConfigError(
             f"{path} could not be read as a CSV text file ({type(error).__name__}): the file "
@@ -69,7 +76,7 @@ def _read_rows(file: Path, path: str) -> list[list[str]]:
         raise ConfigError(
             f"{path} holds no data rows: expected a header line, then one row per time step."
         )
-    return rows
+    return rows, lines
 
 
 def _separator_advice(names: list[str]) -> str:
@@ -196,10 +203,12 @@ def _one_per_sequence(
     return new
 
 
-def _group(path: str, rows: list[list[str]], layout: _Layout) -> dict[str, _Sequence]:
+def _group(
+    path: str, rows: list[list[str]], lines: list[int], layout: _Layout
+) -> dict[str, _Sequence]:
     header = [name.strip() for name in rows[0]]
     sequences: dict[str, _Sequence] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in zip(lines[1:], rows[1:], strict=True):
         if len(row) != len(header):
             raise ConfigError(
                 f"{path}: line {line} has {len(row)} fields, but the header has "
@@ -252,9 +261,9 @@ def read_long_csv(
 ) -> SequenceFile:
     """The sequences of a long-format CSV; ``path`` as the user wrote it, for messages;
     ``settings`` names the keys its advice gives (rnnlab-train's or rnnlab-predict's)."""
-    rows = _read_rows(file, path)
+    rows, lines = _read_rows(file, path)
     layout = _layout(path, rows[0], columns, need_targets, settings)
-    sequences = _group(path, rows, layout)
+    sequences = _group(path, rows, lines, layout)
     inputs, lengths = pad([_in_time_order(s) for s in sequences.values()])
     if not np.isfinite(inputs).all():  # finite as float64, too large for float32
         raise ConfigError(not_finite_message(path, "the features (beyond float32's range)"))
