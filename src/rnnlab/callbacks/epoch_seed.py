@@ -19,6 +19,7 @@ _MASK = (1 << 63) - 1
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
+    """The seed of one epoch: the same for (seed, epoch) in any process, distinct otherwise."""
     return (seed * _MULTIPLIER + epoch + 1) & _MASK
 
 
@@ -29,4 +30,5 @@ class EpochSeed(pl.Callback):
         self.seed = seed
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Before the epoch's first batch, so every draw of the epoch follows from its seed."""
         torch.manual_seed(epoch_seed(self.seed, trainer.current_epoch))

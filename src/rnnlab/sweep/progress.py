@@ -88,6 +88,7 @@ class SweepProgress:
 
 
 def grid_jobs_of(stored: StoredSweep) -> list[list[str]]:
+    """Every job of a recorded grid, in launch order: its preset params, then its overrides."""
     from rnnlab.sweep.preflight import grid_jobs
 
     params = stored.sweeper.get("params") or {}

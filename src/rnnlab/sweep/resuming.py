@@ -43,6 +43,8 @@ _RETRIED = ("failed", "diverged", "unreadable")
 
 @dataclass(frozen=True)
 class JobPlan:
+    """One job of a resumed sweep: its number, overrides, folder, state and what to do."""
+
     number: int
     overrides: tuple[str, ...]
     folder: Path | None
@@ -137,6 +139,7 @@ class ResumingLauncher:
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
+        """Hydra's Launcher.launch: the batch's returns in order, kept jobs not launched."""
         plans = plan_jobs(self.sweep_dir, job_overrides, initial_job_idx, self.retry_failed)
         if all(plan.action == "run" for plan in plans):  # a fresh sweep: nothing to look at
             return self.launcher.launch(job_overrides, initial_job_idx=initial_job_idx)

@@ -79,6 +79,7 @@ def override_value(text: str) -> str:
 
 
 def has_stored_sweep(directory: Path) -> bool:
+    """Whether ``directory`` is a sweep folder rnnlab can resume (it holds multirun.yaml)."""
     return (directory / MULTIRUN_FILE).is_file()
 
 

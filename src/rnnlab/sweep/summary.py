@@ -39,6 +39,7 @@ def summary_line(sweep_dir: Path) -> tuple[str, bool]:
 
 
 def any_sweep_failed() -> bool:
+    """Whether a sweep this process ran had a job that did not complete (exit status 1)."""
     return bool(_FAILED_SWEEPS)
 
 
