@@ -8,8 +8,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from rnnlab.config.composition import check_composes
-from rnnlab.config.group_options import check_group_overrides
+from rnnlab.config.composition import check_command_line
 from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
@@ -34,8 +33,7 @@ def run(cfg: DictConfig) -> None:
 
 def main() -> None:
     with exit_on_user_error(PROGRAM):
-        check_group_overrides(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
-        check_composes(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
+        check_command_line(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
     run()
 
 

@@ -110,6 +110,15 @@ def _final(job: Path) -> dict:
     return {key: record[key] for key in ("status", "metrics", "epochs", "global_step", "best")}
 
 
+def _reference_sweep(tmp_path: Path) -> Path:
+    """The grid run without interruption, in its own root: what a resume must reproduce."""
+    reference_root = tmp_path / "reference"
+    reference_root.mkdir()
+    reference = run_command(reference_root, "rnnlab-train", "-m", *GRID, OMP_NUM_THREADS="1")
+    assert reference.returncode == 0, reference.stderr[-2000:]
+    return reference_root
+
+
 def _job_one_checkpointed(sweep: Path) -> bool:
     """Job 0 completed; job 1 wrote a checkpoint and has not finished."""
     jobs = {path.name.partition("_")[0]: path for path in sweep.glob("*_*")}
@@ -122,11 +131,8 @@ def _job_one_checkpointed(sweep: Path) -> bool:
 
 
 def test_a_grid_killed_mid_job_resumes_to_the_uninterrupted_results(tmp_path: Path) -> None:
-    reference_root, root = tmp_path / "reference", tmp_path / "killed"
-    reference_root.mkdir()
+    reference_root, root = _reference_sweep(tmp_path), tmp_path / "killed"
     root.mkdir()
-    reference = run_command(reference_root, "rnnlab-train", "-m", *GRID, OMP_NUM_THREADS="1")
-    assert reference.returncode == 0, reference.stderr[-2000:]
 
     _kill_when(root, list(GRID), _job_one_checkpointed)
     sweep = _sweep_dir(root)
@@ -245,11 +251,8 @@ def _two_jobs_checkpointed(sweep: Path) -> bool:
 
 @pytest.mark.slow
 def test_a_parallel_sweep_killed_with_two_jobs_running_resumes_exactly(tmp_path: Path) -> None:
-    reference_root, root = tmp_path / "reference", tmp_path / "killed"
-    reference_root.mkdir()
+    reference_root, root = _reference_sweep(tmp_path), tmp_path / "killed"
     root.mkdir()
-    reference = run_command(reference_root, "rnnlab-train", "-m", *GRID, OMP_NUM_THREADS="1")
-    assert reference.returncode == 0, reference.stderr[-2000:]
     parallel = [*GRID, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
 
     _kill_when(root, parallel, _two_jobs_checkpointed)

@@ -64,6 +64,14 @@ def _is_sweep(override: str) -> bool:
     return parsed.is_sweep_override()
 
 
+def check_command_line(arguments: Sequence[str], config_dir: str, config_name: str) -> None:
+    """Everything an entry point checks before Hydra runs: group options, then composition."""
+    from rnnlab.config.group_options import check_group_overrides
+
+    check_group_overrides(arguments, config_dir, config_name)
+    check_composes(arguments, config_dir, config_name)
+
+
 def check_composes(
     arguments: Sequence[str], config_dir: str, config_name: str, without_sweeps: bool = False
 ) -> None:
