@@ -53,3 +53,12 @@ def test_every_entry_point_says_it_before_any_folder(tmp_path: Path) -> None:
             "the config; to add a new key, write +outptu=z)."
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_primary_config_in_the_users_folder_composes(tmp_path: Path) -> None:
+    """``--config-dir mine --config-name exp`` where exp.yaml extends rnnlab's train.yaml:
+    Hydra finds it, so the checks before Hydra must too."""
+    (tmp_path / "exp.yaml").write_text("defaults:\n  - train\n  - _self_\nname: exp\n")
+    check_composes(["--config-dir", str(tmp_path), "--config-name", "exp"], CONFIG_DIR, "train")
+    with pytest.raises(ConfigError, match="nokey is not a key of the config"):
+        check_composes(["-cd", str(tmp_path), "-cn", "exp", "nokey=1"], CONFIG_DIR, "train")

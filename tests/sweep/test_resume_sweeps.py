@@ -151,7 +151,8 @@ def test_a_grid_killed_mid_job_resumes_to_the_uninterrupted_results(tmp_path: Pa
 
     resumed = run_command(root, program, *arguments, OMP_NUM_THREADS="1")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "1 completed (kept), 1 to continue from its last checkpoint, 2 to run" in resumed.stdout
+    expected = "1 completed (kept), 1 interrupted (to continue from its last checkpoint), 2 to run"
+    assert expected in resumed.stdout
     assert "job 1 (model.hidden_size=8,seed=2) continues from" in resumed.stdout
 
     reference_sweep = _sweep_dir(reference_root)
@@ -259,7 +260,7 @@ def test_a_parallel_sweep_killed_with_two_jobs_running_resumes_exactly(tmp_path:
     sweep = _sweep_dir(root)
     resumed = run_command(root, "rnnlab-train", "--resume", str(sweep))
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "2 to continue from their last checkpoints, 2 to run" in resumed.stdout
+    assert "2 interrupted (to continue from their last checkpoints), 2 to run" in resumed.stdout
 
     reference_sweep = _sweep_dir(reference_root)
     for number in range(4):

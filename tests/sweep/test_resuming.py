@@ -62,9 +62,9 @@ def test_each_state_gets_its_action(sweep: Path) -> None:
         ("missing", "run"),
     ]
     assert describe(plans) == (
-        "5 jobs: 1 completed (kept), 1 diverged (kept), 1 to continue from its last "
-        "checkpoint, 1 to run again, 1 to run; hydra.sweeper.retry_failed=true runs the "
-        "failed ones again"
+        "5 jobs: 1 completed (kept), 1 diverged (kept), 1 interrupted (to continue from its "
+        "last checkpoint), 1 to run again, 1 to run; hydra.sweeper.retry_failed=true runs "
+        "the failed ones again"
     )
     retried = plan_jobs(sweep, BATCH, 0, retry_failed=True)
     assert [p.action for p in retried] == ["keep", "restart", "continue", "restart", "run"]

@@ -16,7 +16,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
-from rnnlab.config.group_options import read_command_line, searchpath_overrides
+from rnnlab.config.group_options import compose_source, read_command_line
 from rnnlab.errors import ConfigError
 
 #: Flags with which Hydra prints something instead of running: nothing to check.
@@ -84,11 +84,12 @@ def check_composes(
         return
     command = read_command_line(arguments)
     overrides = [o for o in command.overrides if not (without_sweeps and _is_sweep(o))]
-    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+    source = compose_source(command, config_dir, config_name)
+    with initialize_config_dir(config_dir=source.config_dir, version_base="1.3"):
         try:
             compose(
-                command.config_name or config_name,
-                overrides=[*overrides, *searchpath_overrides(command)],
+                source.config_name,
+                overrides=[*overrides, *source.extra],
                 return_hydra_config=True,
             )
         except (HydraException, OmegaConfBaseException) as error:

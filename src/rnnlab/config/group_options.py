@@ -80,6 +80,33 @@ def searchpath_overrides(command: CommandLine) -> list[str]:
     return [f"hydra.searchpath=[file://{command.config_dir}]"] if command.config_dir else []
 
 
+@dataclass(frozen=True)
+class ComposeSource:
+    """Where Hydra's compose API finds this command's config: ``initialize_config_dir``'s
+    folder, the primary config's name, and the search-path overrides to add."""
+
+    config_dir: str
+    config_name: str
+    extra: tuple[str, ...]
+
+
+def compose_source(command: CommandLine, config_dir: str, config_name: str) -> ComposeSource:
+    """As Hydra's command line finds the config: ``--config-name``, and ``--config-dir`` as a
+    further folder. The compose API looks for the primary config before it reads
+    ``hydra.searchpath``, so a primary config that only the user's folder holds is composed
+    from that folder, with rnnlab's folder added to the search path instead."""
+    name = command.config_name or config_name
+    user_dir = command.config_dir
+    if (
+        user_dir
+        and (Path(user_dir) / f"{name}.yaml").is_file()
+        and not (Path(config_dir) / f"{name}.yaml").is_file()
+    ):
+        main = f"hydra.searchpath=[file://{Path(config_dir).absolute()}]"
+        return ComposeSource(str(Path(user_dir).absolute()), name, (main,))
+    return ComposeSource(config_dir, name, tuple(searchpath_overrides(command)))
+
+
 def _child(folder: Traversable, relative: str) -> Traversable:
     """``folder/relative`` one part at a time, which every Traversable supports."""
     for part in relative.split("/"):

@@ -18,7 +18,7 @@ from hydra.types import RunMode
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from rnnlab.config.group_options import read_command_line, searchpath_overrides
+from rnnlab.config.group_options import ComposeSource, compose_source, read_command_line
 from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
 from rnnlab.errors import ConfigError
@@ -35,10 +35,6 @@ def grid_jobs(overrides: Sequence[str]) -> list[list[str]]:
     return batch
 
 
-def _searchpath_overrides(arguments: Sequence[str]) -> list[str]:
-    return searchpath_overrides(read_command_line(arguments))
-
-
 def check_grid(arguments: Sequence[str], config_dir: str, config_name: str) -> int:
     """Compose and validate every job of the grid on this command line; return the job count.
 
@@ -50,35 +46,30 @@ def check_grid(arguments: Sequence[str], config_dir: str, config_name: str) -> i
         return 0  # Hydra reports the malformed override itself
     keys = {key for key in (*sweep.swept_keys, *sweep.fixed_keys)}
     overrides = list(sweep.task_overrides)
-    extra = _searchpath_overrides(arguments)
+    source = compose_source(read_command_line(arguments), config_dir, config_name)
     swept_keys = set(sweep.swept_keys)
     if keys & set(_OTHER_SWEEPERS):
         jobs = [[o for o in overrides if not _is_sweep(o)]]
     else:
-        preset = _preset_params(overrides, extra, config_dir, config_name)
+        preset = _preset_params(overrides, source)
         swept_keys |= {p.partition("=")[0] for p in preset}
         jobs = grid_jobs([*preset, *overrides])
-    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+    with initialize_config_dir(config_dir=source.config_dir, version_base="1.3"):
         for number, job in enumerate(jobs):
             swept = [o for o in job if o.partition("=")[0].lstrip("+~") in swept_keys]
-            _check_job(
-                f"job {number} ({' '.join(swept)})" if swept else "the sweep",
-                job,
-                extra,
-                config_name,
-            )
+            _check_job(f"job {number} ({' '.join(swept)})" if swept else "the sweep", job, source)
     return len(jobs)
 
 
-def _preset_params(
-    overrides: list[str], extra: list[str], config_dir: str, config_name: str
-) -> list[str]:
+def _preset_params(overrides: list[str], source: ComposeSource) -> list[str]:
     """``hydra.sweeper.params`` that a preset sets (e.g. experiment=memory_vs_length), as
     overrides, with the command line's own values for the same keys taking precedence."""
     given = {o.partition("=")[0].lstrip("+~") for o in overrides}
-    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+    with initialize_config_dir(config_dir=source.config_dir, version_base="1.3"):
         try:
-            cfg = compose(config_name, overrides=[*overrides, *extra], return_hydra_config=True)
+            cfg = compose(
+                source.config_name, overrides=[*overrides, *source.extra], return_hydra_config=True
+            )
         except (HydraException, OmegaConfBaseException):
             return []  # the job check below names the problem
     params = OmegaConf.select(cfg, "hydra.sweeper.params", default=None) or {}
@@ -90,10 +81,10 @@ def _is_sweep(override: str) -> bool:
     return parsed.is_sweep_override()
 
 
-def _check_job(label: str, job: list[str], extra: list[str], config_name: str) -> None:
+def _check_job(label: str, job: list[str], source: ComposeSource) -> None:
     """Compose and validate one job; ``label`` names it by its swept values."""
     try:
-        cfg = compose(config_name, overrides=[*job, *extra])
+        cfg = compose(source.config_name, overrides=[*job, *source.extra])
         validate(cfg)
         refuse_ddp_in_multirun(cfg, RunMode.MULTIRUN)
     except ConfigError as error:
@@ -110,11 +101,13 @@ def preset_is_sweep(arguments: Sequence[str], config_dir: str, config_name: str)
     sweep = read_sweep(arguments)
     if sweep is None:
         return False
-    extra = _searchpath_overrides(arguments)
-    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+    source = compose_source(read_command_line(arguments), config_dir, config_name)
+    with initialize_config_dir(config_dir=source.config_dir, version_base="1.3"):
         try:
             cfg = compose(
-                config_name, overrides=[*sweep.task_overrides, *extra], return_hydra_config=True
+                source.config_name,
+                overrides=[*sweep.task_overrides, *source.extra],
+                return_hydra_config=True,
             )
         except (HydraException, OmegaConfBaseException):
             return False  # Hydra reports it when it composes

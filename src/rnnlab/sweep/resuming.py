@@ -81,13 +81,14 @@ def _check_same_job(folder: Path, overrides: Sequence[str]) -> None:
 
 
 def describe(plans: Sequence[JobPlan]) -> str:
-    """``4 jobs: 1 completed (kept), 1 continues from its last checkpoint, 2 to run``."""
+    """``4 jobs: 1 completed (kept), 1 interrupted (to continue from its last checkpoint),
+    2 to run``; each interrupted job then says whether it continues or starts again."""
     counts = Counter(plan.action for plan in plans)
     kept = Counter(plan.state for plan in plans if plan.action == "keep")
     parts = [f"{n} {state} (kept)" for state, n in sorted(kept.items())]
     if counts["continue"]:
         its = "its last checkpoint" if counts["continue"] == 1 else "their last checkpoints"
-        parts.append(f"{counts['continue']} to continue from {its}")
+        parts.append(f"{counts['continue']} interrupted (to continue from {its})")
     if counts["restart"]:
         parts.append(f"{counts['restart']} to run again")
     if counts["run"]:

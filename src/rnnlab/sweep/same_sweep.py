@@ -20,7 +20,7 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from rnnlab.config.group_options import read_command_line, searchpath_overrides
+from rnnlab.config.group_options import ComposeSource, compose_source, read_command_line
 from rnnlab.errors import ConfigError
 from rnnlab.sweep.command_line import SweepCommand, read_sweep
 from rnnlab.sweep.states import HYDRA_DIR, job_dir_by_number, job_dirs, job_overrides
@@ -159,21 +159,13 @@ def _shown(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
-def _composed(
-    command: SweepCommand,
-    extra: list[str],
-    config_dir: str,
-    config_name: str,
-    command_config_name: str | None,
-) -> tuple[dict[str, Any], Any]:
+def _composed(command: SweepCommand, source: ComposeSource) -> tuple[dict[str, Any], Any]:
     """The task config and sweeper params as the sweep's launch composes them now (with the
     command's own ``hydra.*`` overrides, e.g. ``hydra.sweeper.params=...``)."""
     fixed = [o for o in command.overrides if _is_fixed(o)]
-    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+    with initialize_config_dir(config_dir=source.config_dir, version_base="1.3"):
         cfg = compose(
-            command_config_name or config_name,
-            overrides=[*fixed, *extra],
-            return_hydra_config=True,
+            source.config_name, overrides=[*fixed, *source.extra], return_hydra_config=True
         )
     params = OmegaConf.to_container(cfg.hydra.sweeper, resolve=False)
     container = OmegaConf.to_container(cfg, resolve=False)
@@ -232,12 +224,9 @@ def check_same_sweep(
     difference = _first_override_difference(stored.task_overrides, command.task_overrides)
     difference = difference or _swept_order_difference(stored.task_overrides, command)
     if difference is None:
-        command_line = read_command_line(arguments)
-        extra = searchpath_overrides(command_line)
+        source = compose_source(read_command_line(arguments), config_dir, config_name)
         try:
-            config, params = _composed(
-                command, extra, config_dir, config_name, command_line.config_name
-            )
+            config, params = _composed(command, source)
         except (HydraException, OmegaConfBaseException):
             return  # the grid check names the problem
         difference = _first_config_difference(stored.task_config, config)
