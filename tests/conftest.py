@@ -57,6 +57,12 @@ def compose_run(tmp_path: Path) -> Iterator[Composer]:
 BIN = Path(sys.executable).parent
 
 
+def sweep_dir(root: Path, name: str) -> Path:
+    """The one sweep folder ``multirun/<name>/<time>`` a command left under ``root``."""
+    (sweep,) = (root / "multirun" / name).iterdir()
+    return sweep
+
+
 def run_command(
     tmp_path: Path, program: str, *arguments: str, timeout: float = 300, **env: str
 ) -> subprocess.CompletedProcess[str]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from joblib import cpu_count
 
-BIN = Path(sys.executable).parent
+from tests.conftest import run_command, sweep_dir
+
 TINY = (
     "trainer.max_epochs=2",
     "data.num_train=64",
@@ -39,19 +39,7 @@ SEARCHED = {
 def _train(
     tmp_path: Path, *arguments: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "rnnlab-train"), *arguments],
-        cwd=tmp_path,
-        env={**os.environ, "RNNLAB_ROOT": str(tmp_path), **(env or {})},
-        text=True,
-        capture_output=True,
-        timeout=600,
-    )
-
-
-def _sweep_dir(tmp_path: Path, name: str) -> Path:
-    (sweep,) = (tmp_path / "multirun" / name).iterdir()
-    return sweep
+    return run_command(tmp_path, "rnnlab-train", *arguments, timeout=600, **(env or {}))
 
 
 def _job_records(sweep: Path) -> list[dict]:
@@ -75,7 +63,7 @@ def test_an_optuna_search_keeps_every_trial_and_its_best(tmp_path: Path) -> None
         tmp_path, "-m", "hparams_search=optuna", "hydra.sweeper.n_trials=3", "name=search", *TINY
     )
     assert result.returncode == 0, result.stderr
-    sweep = _sweep_dir(tmp_path, "search")
+    sweep = sweep_dir(tmp_path, "search")
     records = _job_records(sweep)
     assert [record["status"] for record in records] == ["completed"] * 3
     best = yaml.safe_load((sweep / "optimization_results.yaml").read_text())
@@ -107,7 +95,7 @@ def test_a_search_whose_trials_all_diverge_still_ends_with_results(tmp_path: Pat
         "hydra.sweeper.direction=minimize",
         *TINY,
     )
-    sweep = _sweep_dir(tmp_path, "diverge")
+    sweep = sweep_dir(tmp_path, "diverge")
     assert [record["status"] for record in _job_records(sweep)] == ["diverged"] * 2
     best = yaml.safe_load((sweep / "optimization_results.yaml").read_text())
     assert best["best_value"] == float("inf")
@@ -131,7 +119,7 @@ def test_joblib_runs_jobs_in_parallel_on_their_share_of_the_cores(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert "Joblib.Parallel(n_jobs=2" in result.stdout
-    records = _job_records(_sweep_dir(tmp_path, "parallel"))
+    records = _job_records(sweep_dir(tmp_path, "parallel"))
     assert [record["config"]["seed"] for record in records] == [1, 2]
     assert [record["status"] for record in records] == ["completed"] * 2
     assert [record["torch_threads"] for record in records] == [max(1, cores // 2)] * 2
@@ -143,7 +131,7 @@ def test_submitit_local_runs_a_sweep(tmp_path: Path) -> None:
         tmp_path, "-m", "hydra/launcher=submitit_local", "seed=1,2", "name=local", *TINY
     )
     assert result.returncode == 0, result.stderr
-    sweep = _sweep_dir(tmp_path, "local")
+    sweep = sweep_dir(tmp_path, "local")
     records = _job_records(sweep)
     assert [record["config"]["seed"] for record in records] == [1, 2]
     assert [record["status"] for record in records] == ["completed"] * 2

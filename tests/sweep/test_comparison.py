@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +18,8 @@ from rnnlab.sweep.comparison import (
     GradientFlowComparison,
     job_labels,
 )
+from tests.conftest import run_command, sweep_dir
 
-BIN = Path(sys.executable).parent
 QUIET = ("trainer.enable_progress_bar=false", "~callbacks.progress_bar", "~callbacks.model_summary")
 
 
@@ -191,19 +189,18 @@ def test_no_job_with_the_files_draws_nothing(tmp_path: Path) -> None:
 
 # the presets, as a user runs them -----------------------------------------------------------
 def _train(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "rnnlab-train"), *overrides, *QUIET],
-        cwd=tmp_path,
-        env={**os.environ, "RNNLAB_ROOT": str(tmp_path)},
-        text=True,
-        capture_output=True,
-        timeout=600,
-    )
+    return run_command(tmp_path, "rnnlab-train", *overrides, *QUIET, timeout=600)
 
 
-def _sweep_dir(tmp_path: Path, name: str) -> Path:
-    (sweep,) = (tmp_path / "multirun" / name).iterdir()
-    return sweep
+#: The presets on little data, for two epochs: enough to draw their comparisons.
+SMALL_PRESET = (
+    "data.seq_len=12",
+    "data.num_train=40",
+    "data.num_val=20",
+    "data.num_test=20",
+    "data.batch_size=20",
+    "trainer.max_epochs=2",
+)
 
 
 @pytest.mark.slow
@@ -211,15 +208,10 @@ def test_one_command_trains_three_cells_and_compares_their_gradient_flow(tmp_pat
     result = _train(
         tmp_path,
         "experiment=vanishing_gradients",
-        "data.seq_len=12",
-        "data.num_train=40",
-        "data.num_val=20",
-        "data.num_test=20",
-        "data.batch_size=20",
-        "trainer.max_epochs=2",
+        *SMALL_PRESET,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    sweep = _sweep_dir(tmp_path, "vanishing_gradients")
+    sweep = sweep_dir(tmp_path, "vanishing_gradients")
     assert sorted(p.parent.name for p in sweep.glob("*/.hydra")) == [
         "0_model=rnn",
         "1_model=lstm",
@@ -239,15 +231,10 @@ def test_one_command_trains_with_and_without_clipping_and_compares_them(tmp_path
     result = _train(
         tmp_path,
         "experiment=clipping",
-        "data.seq_len=12",
-        "data.num_train=40",
-        "data.num_val=20",
-        "data.num_test=20",
-        "data.batch_size=20",
-        "trainer.max_epochs=2",
+        *SMALL_PRESET,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    sweep = _sweep_dir(tmp_path, "clipping")
+    sweep = sweep_dir(tmp_path, "clipping")
     numbers = json.loads((sweep / "clipping_comparison.json").read_text())
     assert list(numbers) == ["trainer.gradient_clip_val=null", "trainer.gradient_clip_val=1.0"]
     assert numbers["trainer.gradient_clip_val=null"]["clipped_fraction"] == 0.0

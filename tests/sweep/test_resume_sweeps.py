@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, run_command
+from tests.conftest import BIN, run_command, sweep_dir
 
 #: Four jobs, numbered by (hidden size, seed); three epochs each, long enough to kill one
 #: between its first checkpoint and its end; with dropout, so that exactness covers the
@@ -52,8 +52,7 @@ def _env(root: Path) -> dict[str, str]:
 
 
 def _sweep_dir(root: Path, name: str = "grid") -> Path:
-    (sweep,) = (root / "multirun" / name).iterdir()
-    return sweep
+    return sweep_dir(root, name)
 
 
 def _job(sweep: Path, number: int) -> Path:

@@ -43,13 +43,7 @@ def classification_splits(
 ) -> SequenceSplits:
     """Inputs scaled by statistics of ``train`` alone; targets are class indices (int64)."""
     normalisation = Normalisation.fit(train.inputs, train.lengths, per_feature=per_feature)
-    return SequenceSplits(
-        spec=spec,
-        train=train.scaled(normalisation),
-        val=val.scaled(normalisation),
-        test=test.scaled(normalisation),
-        normalisation=normalisation,
-    )
+    return regression_splits(spec, train, val, test, normalisation)
 
 
 def regression_splits(
@@ -59,7 +53,8 @@ def regression_splits(
     test: RawPart,
     normalisation: Normalisation,
 ) -> SequenceSplits:
-    """Inputs and (N, K) float targets scaled by ``normalisation`` (fitted on train)."""
+    """Inputs, and (N, K) float targets, scaled by ``normalisation`` (fitted on train);
+    class-index targets pass through unscaled (``RawPart.scaled``)."""
     return SequenceSplits(
         spec=spec,
         train=train.scaled(normalisation),
