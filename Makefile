@@ -39,9 +39,10 @@ bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the plain-PyTorch ba
 tensorboard: $(STAMP)  ## TensorBoard over every run in experiments/ and multirun/ (under RNNLAB_ROOT)
 	$(BIN)/tensorboard --logdir_spec "experiments:$(RUNS_ROOT)/experiments,multirun:$(RUNS_ROOT)/multirun" $(TB_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, and the layers of src/rnnlab (import-linter contracts in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
