@@ -101,17 +101,26 @@ class SequenceFile:
 
 
 def split_names(path: str, values: np.ndarray, where: str) -> np.ndarray:
-    """``values`` as "train"/"val"/"test", or one sentence naming the first unknown value."""
-    names = []
-    for value in values.tolist():
-        text = str(value).strip().lower()
-        if text not in SPLIT_ALIASES:
-            raise ConfigError(
-                f"{path}: {where} holds {value!r}, which names no split: use train, val (or "
-                "validation) and test, or 0, 1 and 2."
-            )
-        names.append(SPLIT_ALIASES[text])
-    return np.array(names, dtype=str)
+    """``values`` as "train"/"val"/"test", or one sentence naming the first unknown value.
+
+    Each distinct value is looked up once: a file's split has a few values, not one per row."""
+    if values.ndim != 1:
+        raise ConfigError(_no_split_message(path, where, values.tolist()[0]))
+    # an .npz's object array may mix types, which np.unique cannot sort: key them as str() does
+    keys = values.astype(str) if values.dtype == object else values
+    distinct, codes = np.unique(keys, return_inverse=True)
+    named = [SPLIT_ALIASES.get(str(value).strip().lower()) for value in distinct.tolist()]
+    unknown = np.array([name is None for name in named], dtype=bool)[codes]
+    if unknown.any():
+        raise ConfigError(_no_split_message(path, where, values.tolist()[int(unknown.argmax())]))
+    return np.array(named, dtype=str)[codes]
+
+
+def _no_split_message(path: str, where: str, value: object) -> str:
+    return (
+        f"{path}: {where} holds {value!r}, which names no split: use train, val (or "
+        "validation) and test, or 0, 1 and 2."
+    )
 
 
 def pad(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
