@@ -67,7 +67,7 @@ def _timed(totals: dict[str, list[float]], part: str, function: Callable) -> Cal
 def _driver(overrides: list[str]) -> None:
     """rnnlab-train with these overrides; prints the time the diagnostics took."""
     from rnnlab import train
-    from rnnlab.callbacks import finite_guard, gradient_flow, hidden_states
+    from rnnlab.callbacks import gradient_flow, gradient_monitor, hidden_states
 
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     hooks = {
@@ -79,10 +79,13 @@ def _driver(overrides: list[str]) -> None:
         # the statistics' part of the monitor: per step (the default run does not clip, so
         # nothing else), then once an epoch
         "gradient statistics, per step": (
-            finite_guard.EpochGradientStatistics,
+            gradient_monitor.EpochGradientStatistics,
             ("add",),
         ),
-        "gradient statistics, per epoch": (finite_guard.GradientMonitor, ("on_train_epoch_end",)),
+        "gradient statistics, per epoch": (
+            gradient_monitor.GradientMonitor,
+            ("on_train_epoch_end",),
+        ),
     }
     for part, (owner, names) in hooks.items():
         for name in names:

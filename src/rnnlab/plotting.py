@@ -19,6 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from rnnlab.compat.tensorboard import file_writer
+
 
 def loss_curve_figure(
     curves: Mapping[str, Sequence[Sequence[float]]],
@@ -108,7 +110,7 @@ class Picture:
             height=self.height, width=self.width, colorspace=3, encoded_image_string=self.png
         )
         summary = Summary(value=[Summary.Value(tag=tag, image=image)])
-        writer._get_file_writer().add_summary(summary, step)
+        file_writer(writer).add_summary(summary, step)
 
 
 def _log_scale(axes: Axes) -> None:

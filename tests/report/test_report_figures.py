@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from rnnlab.report import report
+from rnnlab.report.build import report
 from rnnlab.report.curves import validation_curve
 from rnnlab.report.figures import curve_labels, headline_figures, validation_curves_figure
 from rnnlab.report.rows import JobRow, job_rows

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnlab.report import main, report
 from rnnlab.report.aggregate import Stat
+from rnnlab.report.build import report
 from rnnlab.report.table import format_number, format_stat, render_text, terminal_text
+from rnnlab.report_cli import main
 
 RunWriter = Callable[..., Path]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import torch
 
-from rnnlab.run.summary import announce, scalar_metrics, write_metrics_file
+from rnnlab.run.summary import announce, scalar_metrics
+from rnnlab.run_folder import write_record
 
 
 def test_scalar_metrics_are_floats_and_non_finite_values_are_null() -> None:
@@ -23,7 +24,7 @@ def test_scalar_metrics_are_floats_and_non_finite_values_are_null() -> None:
 
 def test_a_diverged_record_is_plain_json_and_announced(tmp_path: Path, capsys) -> None:
     record = {"status": "diverged", "metrics": {"test/mse": None}, "wall_time_s": 1.0}
-    path = write_metrics_file(tmp_path, record)
+    path = write_record(tmp_path, record)
     announce(record, path)
     printed = capsys.readouterr().out
     assert "diverged in 1.0 s (test/mse not finite)" in printed

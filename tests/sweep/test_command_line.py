@@ -7,7 +7,8 @@ import pytest
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.errors import ConfigError
 from rnnlab.sweep.command_line import EXCLUDE_KEYS, name_by_swept_values, read_sweep
-from rnnlab.sweep.preflight import check_grid, grid_jobs
+from rnnlab.sweep.grid import grid_jobs
+from rnnlab.sweep.preflight import check_grid
 
 
 def test_swept_and_fixed_keys() -> None:

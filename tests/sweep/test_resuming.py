@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hydra.core.utils import JobReturn, JobStatus
 
+from rnnlab.run_folder import run_status
 from rnnlab.sweep.resuming import ResumingLauncher, describe, plan_jobs
-from rnnlab.sweep.states import folder_status
 
 BATCH = [[f"model={model}", f"seed={seed}"] for model in ("rnn", "gru") for seed in (1, 2)]
 BATCH.append(["model=lstm", "seed=1"])
@@ -76,7 +76,7 @@ def test_only_pending_jobs_are_launched_under_their_own_numbers(sweep: Path) -> 
     assert inner.calls == [(2, BATCH[2:5])]
     assert [r.return_value for r in returns] == [None, None, 2, 3, 4]
     assert not list(sweep.glob("3_*"))  # cleared before it runs again
-    assert folder_status(next(sweep.glob("2_*"))) == "interrupted"  # kept: it continues
+    assert run_status(next(sweep.glob("2_*"))) == "interrupted"  # kept: it continues
 
 
 def test_retry_failed_reruns_a_diverged_job_from_a_cleared_folder(sweep: Path) -> None:
@@ -84,7 +84,7 @@ def test_retry_failed_reruns_a_diverged_job_from_a_cleared_folder(sweep: Path) -
     ResumingLauncher(inner, sweep, retry_failed=True).launch(BATCH, 0)
     assert inner.calls == [(1, BATCH[1:5])]
     assert not list(sweep.glob("1_*"))
-    assert folder_status(next(sweep.glob("0_*"))) == "completed"
+    assert run_status(next(sweep.glob("0_*"))) == "completed"
 
 
 def test_a_fresh_sweep_is_handed_over_whole(tmp_path: Path) -> None:

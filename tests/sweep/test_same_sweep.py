@@ -20,9 +20,8 @@ from rnnlab.sweep.same_sweep import (
     expand_resume_flag,
     requested_sweep_dir,
     sweep_to_resume,
-    unresumable_reason,
 )
-from rnnlab.sweep.stored import StoredSweep, read_stored_sweep
+from rnnlab.sweep.stored import StoredSweep, read_stored_sweep, unresumable_reason
 from tests.conftest import run_command
 
 SWEEP = ("-m", "name=same", "model.hidden_size=8,16", "trainer.max_epochs=1", "data.num_train=32")

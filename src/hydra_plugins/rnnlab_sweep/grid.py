@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hydra._internal.core_plugins import basic_sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
 
+from rnnlab.compat.hydra import basic_sweeper_class
 from rnnlab.sweep.resuming import ResumingLauncher
 
 
-class ResumableGridSweeper(basic_sweeper.BasicSweeper):
+class ResumableGridSweeper(basic_sweeper_class()):  # type: ignore[misc]
     """BasicSweeper whose launcher skips completed jobs and continues interrupted ones."""
 
     def __init__(

@@ -15,11 +15,12 @@ except ImportError:  # the sweep extra is not installed
     optuna_sweeper = None
 
 if optuna_sweeper is not None:
+    from rnnlab.compat.optuna_sweeper import SearchSweeper
     from rnnlab.sweep.study import continue_study
 
     class ResumableOptunaSweeper(optuna_sweeper.OptunaSweeper):
         """OptunaSweeper that first finishes the trials an earlier launch left running."""
 
         def sweep(self, arguments: list[str]) -> Any:
-            continue_study(self.sweeper, arguments)
-            return self.sweeper.sweep(arguments)
+            continue_study(SearchSweeper(self), arguments)
+            return super().sweep(arguments)

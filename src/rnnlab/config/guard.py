@@ -11,6 +11,7 @@ from pathlib import Path
 from hydra.core.hydra_config import HydraConfig
 
 from rnnlab.errors import DivergedError, RnnlabError
+from rnnlab.run_folder import has_checkpoint, has_record
 
 #: Exit status for bad input (config, data file, checkpoint), as argparse uses for bad arguments.
 USER_ERROR_EXIT = 2
@@ -30,9 +31,7 @@ def _discard_unfinished_run_dir() -> None:
     run_dir = current_run_dir()
     if run_dir is None or not run_dir.is_dir():
         return
-    checkpoints = run_dir / "checkpoints"
-    has_checkpoint = checkpoints.is_dir() and any(checkpoints.iterdir())
-    if has_checkpoint or (run_dir / "metrics.json").is_file():
+    if has_checkpoint(run_dir) or has_record(run_dir):
         return
     shutil.rmtree(run_dir, ignore_errors=True)
     with suppress(OSError):  # the <name>/ folder too, if this run was its only one

@@ -8,20 +8,11 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from rnnlab.config.dotted import select
 from rnnlab.config.schema import RULES, Rule
 from rnnlab.errors import ConfigError
 
 _MISSING = object()
-
-
-def _lookup(cfg: DictConfig, dotted: str) -> Any:
-    """The resolved value at ``dotted``, or _MISSING when the key is not in this config."""
-    node: Any = cfg
-    for part in dotted.split("."):
-        if not isinstance(node, DictConfig) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
 
 
 def _bad_value_message(key: str, value: Any, rule: Rule) -> str:
@@ -32,7 +23,7 @@ def _bad_value_message(key: str, value: Any, rule: Rule) -> str:
 def _check_rules(cfg: DictConfig) -> None:
     for key, rule in RULES.items():
         try:
-            value = _lookup(cfg, key)
+            value = select(cfg, key, _MISSING)
         except OmegaConfBaseException as error:
             raise ConfigError(f"{key} could not be resolved: {error}".splitlines()[0]) from None
         if value is _MISSING:

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from torchmetrics import MaxMetric, MetricCollection, MinMetric
 
+from rnnlab.compat.lightning import HOOK_NAME_ATTRIBUTE
 from rnnlab.data.loader import SequenceBatch
 from rnnlab.data.spec import TaskSpec
 from rnnlab.models.epoch_outputs import EpochOutputs, global_mean_loss
@@ -69,7 +70,7 @@ class SequenceModule(pl.LightningModule):
         # about 40 times a training step. nn.Module.__setattr__ checks every value against
         # parameters, buffers and submodules (~4 µs each): for this plain string slot that
         # is ~0.15 ms a step, more than a tiny RNN's forward pass. Set it directly.
-        if name == "_current_fx_name":
+        if name == HOOK_NAME_ATTRIBUTE:
             object.__setattr__(self, name, value)
         else:
             super().__setattr__(name, value)

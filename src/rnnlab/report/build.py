@@ -6,12 +6,12 @@ summary can call in-process; it returns everything it found and wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rnnlab.report.rows import JobRow, SettingRow, job_rows, setting_rows
-from rnnlab.report.runs import ReportError, Run, Scalar, collect_runs
+from rnnlab.report.contents import Report
+from rnnlab.report.rows import JobRow, job_rows, setting_rows
+from rnnlab.report.runs import ReportError, collect_runs
 from rnnlab.report.swept import swept_settings
 from rnnlab.report.table import markdown, write_jobs_csv, write_settings_csv
 
@@ -20,22 +20,6 @@ JOBS_CSV = "report.csv"
 SETTINGS_CSV = "report_aggregated.csv"
 FIGURES_DIR = "figures"
 CURVES_FILE = "val_loss_curves.png"
-
-
-@dataclass(frozen=True)
-class Report:
-    directory: Path
-    runs: list[Run]
-    #: ``{key: [value per run]}`` for the settings that differ across the runs.
-    swept: dict[str, list[Scalar]]
-    jobs: list[JobRow]
-    #: One row per setting when seeds were repeated, else empty.
-    settings: list[SettingRow]
-    #: What was written: report.md, report.csv, report_aggregated.csv, figures/*.png.
-    files: list[Path]
-    #: For a sweep folder that is not finished: which jobs are missing or interrupted and
-    #: the command that resumes it (empty otherwise).
-    unfinished: list[str] = field(default_factory=list)
 
 
 def _write(path: Path, write: Callable[[Path], None]) -> None:
@@ -69,17 +53,12 @@ def _write_figures(directory: Path, jobs: list[JobRow], swept: list[str]) -> lis
     return paths
 
 
-def _unfinished(directory: Path) -> list[str]:
-    """What is left of a sweep recorded in ``directory`` (Hydra is imported only here)."""
-    from rnnlab.sweep.progress import sweep_progress
-
-    progress = sweep_progress(directory)
-    return progress.lines() if progress is not None else []
-
-
-def report(directory: str | Path, *, figures: bool = True) -> Report:
+def report(
+    directory: str | Path, *, figures: bool = True, unfinished: Sequence[str] = ()
+) -> Report:
     """Find every run below ``directory`` and write report.md, report.csv (one row per job),
-    report_aggregated.csv (when seeds repeat) and figures/ into it."""
+    report_aggregated.csv (when seeds repeat) and figures/ into it. ``unfinished``: for a
+    sweep that has not ended, what is left of it and how to resume it (the sweep knows)."""
     root = Path(directory)
     runs = collect_runs(root)
     swept = swept_settings(runs)
@@ -87,7 +66,7 @@ def report(directory: str | Path, *, figures: bool = True) -> Report:
     settings = setting_rows(jobs, swept)
     drawn = _write_figures(root, jobs, list(swept)) if figures else []
     tables = [root / MARKDOWN_FILE, root / JOBS_CSV] + ([root / SETTINGS_CSV] if settings else [])
-    result = Report(root, runs, swept, jobs, settings, [*tables, *drawn], _unfinished(root))
+    result = Report(root, runs, swept, jobs, settings, [*tables, *drawn], list(unfinished))
     _write(root / MARKDOWN_FILE, lambda path: path.write_text(markdown(result)))
     _write(root / JOBS_CSV, lambda path: write_jobs_csv(path, jobs))
     if settings:

@@ -5,7 +5,8 @@ torch is imported here, on first use, so a report that draws no curves never pay
 
 from __future__ import annotations
 
-from rnnlab.report.runs import LAST_CHECKPOINT, Run, as_number
+from rnnlab.report.runs import Run
+from rnnlab.run_folder import LAST_CHECKPOINT, as_number
 
 Curve = list[tuple[float, float]]
 

@@ -18,8 +18,9 @@ from matplotlib.ticker import MaxNLocator
 from rnnlab.report.aggregate import Stat, group_by, summarise
 from rnnlab.report.curves import Curve
 from rnnlab.report.rows import JobRow
-from rnnlab.report.runs import BASELINE_METRIC, Scalar
+from rnnlab.report.runs import BASELINE_METRIC
 from rnnlab.report.swept import SEED_KEYS, describe, is_numeric, show_value
+from rnnlab.run_folder import Scalar
 
 #: Headline test metrics in the order their figures are drawn.
 HEADLINES = ("test/acc", "test/mse")

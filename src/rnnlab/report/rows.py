@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rnnlab.report.aggregate import Stat, group_by, summarise
-from rnnlab.report.runs import STATUSES, TEST_METRICS, Run, Scalar
+from rnnlab.report.runs import TEST_METRICS, Run
 from rnnlab.report.swept import SEED_KEYS
+from rnnlab.run_folder import STATUSES, Scalar
 
 EPOCHS = "epochs"
 WALL_TIME = "wall_time_s"

@@ -12,7 +12,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from rnnlab.report.runs import HYDRA_DIR, Run, Scalar, read_yaml
+from rnnlab.config.dotted import select
+from rnnlab.report.runs import Run
+from rnnlab.run_folder import Scalar, composed_config, hydra_settings
 
 #: Settings that only redraw the randomness: runs differing in these alone are repeats.
 SEED_KEYS = ("seed", "data.seed")
@@ -22,21 +24,12 @@ IGNORED_PREFIXES = ("hydra.",)
 _REFERENCE = re.compile(r"^\$\{([\w.]+)\}$")
 
 
-def _lookup(config: Any, key: str) -> Any:
-    node = config
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def _config_value(config: dict[str, Any], key: str) -> Scalar:
     """A scalar at a dotted key; a plain ``${other.key}`` reference is followed once, as
     ``.hydra/config.yaml`` stores ``data.seed: ${seed}`` unresolved."""
-    value = _lookup(config, key)
+    value = select(config, key)
     if isinstance(value, str) and (reference := _REFERENCE.match(value)):
-        value = _lookup(config, reference.group(1))
+        value = select(config, reference.group(1))
     return value if isinstance(value, Scalar) else None
 
 
@@ -44,11 +37,10 @@ def setting_value(run: Run, key: str) -> Scalar:
     """The value ``key`` had in ``run``: its override, else what the run was composed with."""
     if key in run.overrides:
         return run.overrides[key]
-    hydra_dir = run.path / HYDRA_DIR
-    for config in (run.config, read_yaml(hydra_dir / "config.yaml")):
+    for config in (run.config, composed_config(run.path)):
         if isinstance(config, dict) and (value := _config_value(config, key)) is not None:
             return value
-    choices = _lookup(read_yaml(hydra_dir / "hydra.yaml"), "hydra.runtime.choices")
+    choices = select(hydra_settings(run.path), "hydra.runtime.choices")
     choice = choices.get(key) if isinstance(choices, dict) else None
     return choice if isinstance(choice, Scalar) else None
 

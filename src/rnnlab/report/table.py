@@ -8,14 +8,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rnnlab.report.aggregate import Stat
+from rnnlab.report.contents import Report
 from rnnlab.report.rows import EPOCHS, WALL_TIME, JobRow, SettingRow
 from rnnlab.report.swept import SEED_KEYS, show_value
-
-if TYPE_CHECKING:
-    from rnnlab.report.build import Report
 
 #: Longest job name shown in the terminal; report.md and the CSV keep the whole name.
 TERMINAL_JOB_WIDTH = 40

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from rnnlab.callbacks.run_config import CHECKPOINT_KEY
-from rnnlab.config.dotted import select
+from rnnlab.config.dotted import first_difference, select
 from rnnlab.config.file_paths import PATH_KEYS, same_path
 from rnnlab.config.validation import checkpoint_missing_message
 from rnnlab.data.datamodule import LOADER_FIELDS
@@ -74,18 +74,13 @@ def load_weights(module: nn.Module, checkpoint: dict[str, Any], path: str) -> No
         ) from None
 
 
-def _first_difference(old: Any, new: Any, prefix: str) -> tuple[str, Any, Any] | None:
-    if prefix in MAY_CHANGE_ON_RESUME:
-        return None
-    if prefix in PATH_KEYS:  # a relative path stored by an older run, absolute now
-        return None if same_path(old, new) else (prefix, old, new)
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(set(old) | set(new)):
-            found = _first_difference(old.get(key), new.get(key), f"{prefix}.{key}")
-            if found:
-                return found
-        return None
-    return None if old == new else (prefix, old, new)
+def _resume_rule(key: str, old: Any, new: Any) -> bool | None:
+    """Keys a resumed run may change, and paths stored relative by an older run."""
+    if key in MAY_CHANGE_ON_RESUME:
+        return True
+    if key in PATH_KEYS:
+        return same_path(old, new)
+    return None
 
 
 def check_same_run(
@@ -97,7 +92,8 @@ def check_same_run(
     """Refuse a checkpoint whose settings in ``sections`` differ from the composed run."""
     stored = checkpoint[CHECKPOINT_KEY]
     for section in sections:
-        found = _first_difference(select(stored, section), select(run_config, section), section)
+        old, new = select(stored, section), select(run_config, section)
+        found = first_difference(old, new, section, _resume_rule)
         if found:
             key, old, new = found
             raise CheckpointError(

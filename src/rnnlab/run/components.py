@@ -21,7 +21,7 @@ from rnnlab.data.datamodule import SequenceDataModule
 from rnnlab.data.spec import TaskSpec
 from rnnlab.errors import ConfigError, RnnlabError
 from rnnlab.models.module import SequenceModule
-from rnnlab.run.monitor import resolved_monitor_kwargs, run_monitor
+from rnnlab.run.monitored_metric import resolved_monitor_kwargs, run_monitor
 
 #: rnnlab's own source folder: an error raised from code in here is rnnlab's bug.
 _RNNLAB_SOURCE = Path(__file__).resolve().parents[1]

@@ -19,7 +19,8 @@ from rnnlab.run.components import (
     build_trainer,
 )
 from rnnlab.run.quiet import quiet_known_warnings
-from rnnlab.run.summary import announce, scalar_metrics, write_metrics_file
+from rnnlab.run.summary import announce, scalar_metrics
+from rnnlab.run_folder import write_record
 
 
 def evaluate(cfg: DictConfig) -> dict[str, Any]:
@@ -47,5 +48,5 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
         "config": OmegaConf.to_container(run_cfg),
     }
     if trainer.is_global_zero:
-        announce(record, write_metrics_file(Path(cfg.paths.output_dir), record), "evaluation")
+        announce(record, write_record(Path(cfg.paths.output_dir), record), "evaluation")
     return record

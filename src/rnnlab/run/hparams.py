@@ -16,6 +16,7 @@ from hydra.core.hydra_config import HydraConfig
 from pytorch_lightning.loggers import TensorBoardLogger
 from torch.utils.tensorboard.summary import hparams
 
+from rnnlab.compat.tensorboard import file_writer
 from rnnlab.config.dotted import select
 
 #: Settings shown for every run, whether or not they were changed.
@@ -95,7 +96,7 @@ def log_hparams(
     shown = ordered_metrics(metrics, headline)
     for logger in trainer.loggers:
         if isinstance(logger, TensorBoardLogger):
-            writer = logger.experiment._get_file_writer()
+            writer = file_writer(logger.experiment)
             for summary in hparams(params, shown):
                 writer.add_summary(summary)
             logger.experiment.flush()

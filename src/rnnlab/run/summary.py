@@ -1,21 +1,16 @@
-"""What a finished run reports: metrics.json and its closing console line.
+"""What a finished run reports: its metrics as plain numbers and its closing console line.
 
-metrics.json is written last and atomically (write, then rename), so a run directory
-that has one is a finished run, and a directory without one never looks finished.
+The record itself is written by ``rnnlab.run_folder.write_record``.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
-
-METRICS_FILE = "metrics.json"
 
 
 def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float | None]:
@@ -26,16 +21,6 @@ def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float | None]:
         number = float(value.item() if isinstance(value, torch.Tensor) else value)
         values[name] = number if math.isfinite(number) else None
     return dict(sorted(values.items()))
-
-
-def write_metrics_file(run_dir: str | Path, record: dict[str, Any]) -> Path:
-    """Write ``record`` as metrics.json in ``run_dir``, atomically."""
-    path = Path(run_dir) / METRICS_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(record, indent=2, sort_keys=False) + "\n")
-    os.replace(partial, path)
-    return path
 
 
 def announce(record: dict[str, Any], path: Path, what: str = "run") -> None:

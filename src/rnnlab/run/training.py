@@ -14,7 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ModelCheckpoint
 
 from rnnlab.callbacks.epoch_seed import EpochSeed
-from rnnlab.callbacks.finite_guard import ADVICE
+from rnnlab.callbacks.gradient_monitor import ADVICE
 from rnnlab.callbacks.run_config import RunConfigInCheckpoint
 from rnnlab.config.file_paths import with_absolute_paths
 from rnnlab.data.datamodule import SequenceDataModule
@@ -36,8 +36,9 @@ from rnnlab.run.components import (
 )
 from rnnlab.run.hparams import log_hparams
 from rnnlab.run.quiet import quiet_known_warnings
-from rnnlab.run.summary import announce, scalar_metrics, write_metrics_file
+from rnnlab.run.summary import announce, scalar_metrics
 from rnnlab.run.threads import limit_threads_for_parallel_jobs
+from rnnlab.run_folder import write_record
 
 
 def _run_config(cfg: DictConfig) -> dict[str, Any]:
@@ -201,7 +202,7 @@ def train(cfg: DictConfig) -> float | None:
     }
     if trainer.is_global_zero:
         log_hparams(trainer, run_config, values, module.objective.headline[0])
-        announce(record, write_metrics_file(run_dir, record))
+        announce(record, write_record(run_dir, record))
     if message is not None:
         raise DivergedError(message)
     optimized = cfg.get("optimized_metric")

@@ -13,7 +13,7 @@ import logging
 import math
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +23,15 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 
-from rnnlab.config.guard import current_run_dir
+from rnnlab.config.guard import current_run_dir, exit_on_user_error
 from rnnlab.errors import ConfigError, DivergedError, RnnlabError
-from rnnlab.sweep.states import LAST_CHECKPOINT, METRICS_FILE
+from rnnlab.run_folder import (
+    HYDRA_DIR,
+    LAST_CHECKPOINT,
+    METRICS_FILE,
+    has_record,
+    write_record,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +47,8 @@ def _job_label() -> str:
 
 def _record_failure(status: str, message: str) -> None:
     """metrics.json for a job that ended early, unless the run already wrote its own."""
-    from rnnlab.run.summary import METRICS_FILE, write_metrics_file
-
     run_dir = current_run_dir()
-    if run_dir is None or (run_dir / METRICS_FILE).is_file():
+    if run_dir is None or has_record(run_dir):
         return
     record: dict[str, Any] = {
         "status": status,
@@ -52,7 +56,7 @@ def _record_failure(status: str, message: str) -> None:
         "metrics": {},
         "overrides": list(HydraConfig.get().overrides.task),
     }
-    write_metrics_file(run_dir, record)
+    write_record(run_dir, record)
 
 
 @contextmanager
@@ -68,6 +72,19 @@ def isolated_job(program: str) -> Iterator[None]:
         log.exception("%s failed with a bug", _job_label())
         first = str(error).strip().splitlines()
         _record_failure("failed", f"{type(error).__name__}: {first[0] if first else ''}".strip())
+
+
+def run_job(cfg: DictConfig, train: Callable[[DictConfig], float | None], program: str) -> Any:
+    """Run ``train`` as a single run (a user error exits in one sentence) or as a sweep's
+    job (any failure is recorded in its folder; an interrupted job continues)."""
+    if not in_multirun():
+        with exit_on_user_error(program):
+            return train(cfg)
+    result = None
+    with isolated_job(program):
+        continue_interrupted_job(cfg)
+        result = train(cfg)
+    return search_value(result, cfg.get("optimized_metric"))
 
 
 def search_value(result: float | None, optimized_metric: str | None) -> float | None:
@@ -100,7 +117,7 @@ def continue_interrupted_job(cfg: DictConfig) -> None:
     if cfg.get("ckpt_path") or not cfg.get("train", True):
         return
     folder = Path(str(cfg.paths.output_dir))
-    if (folder / METRICS_FILE).is_file():
+    if has_record(folder):
         raise ConfigError(
             f"{folder} already holds a finished run ({METRICS_FILE}); it is left as it is: "
             "run the sweep into a new hydra.sweep.dir, or resume it with rnnlab-train "
@@ -155,7 +172,7 @@ def _checkpoint_progress(path: Path, cfg: DictConfig) -> _Progress | None:
 
 def _clear_job_folder(folder: Path) -> None:
     """Remove what an interrupted attempt wrote; keep Hydra's record and the open log."""
-    keep = {".hydra", f"{HydraConfig.get().job.name}.log"}
+    keep = {HYDRA_DIR, f"{HydraConfig.get().job.name}.log"}
     for path in folder.iterdir() if folder.is_dir() else ():
         if path.name in keep:
             continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hydra import compose, initialize_config_dir
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.types import RunMode
@@ -23,16 +22,10 @@ from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
 from rnnlab.errors import ConfigError
 from rnnlab.sweep.command_line import read_sweep
+from rnnlab.sweep.grid import grid_jobs
 
 #: Overrides that hand the sweep to another sweeper, whose jobs are not known in advance.
 _OTHER_SWEEPERS = ("hydra/sweeper", "hparams_search")
-
-
-def grid_jobs(overrides: Sequence[str]) -> list[list[str]]:
-    """Every job's overrides, in Hydra's job order, as the basic sweeper will launch them."""
-    parsed = OverridesParser.create().parse_overrides(list(overrides))
-    (batch,) = BasicSweeper.split_arguments(parsed, max_batch_size=None)
-    return batch
 
 
 def check_grid(arguments: Sequence[str], config_dir: str, config_name: str) -> int:

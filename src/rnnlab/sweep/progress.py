@@ -15,9 +15,15 @@ from pathlib import Path
 from omegaconf.errors import OmegaConfBaseException
 
 from rnnlab.errors import ConfigError
+from rnnlab.run_folder import job_dir_by_number, run_status
 from rnnlab.sweep.command_line import read_sweep
-from rnnlab.sweep.states import folder_status, job_dir_by_number
-from rnnlab.sweep.stored import StoredSweep, has_stored_sweep, read_stored_sweep
+from rnnlab.sweep.grid import grid_jobs_of
+from rnnlab.sweep.stored import (
+    StoredSweep,
+    has_stored_sweep,
+    read_stored_sweep,
+    unresumable_reason,
+)
 
 #: States of a job that a resume launches again (``failed`` ones only when asked).
 _TO_RESUME = ("interrupted", "incomplete")
@@ -87,14 +93,6 @@ class SweepProgress:
         return lines
 
 
-def grid_jobs_of(stored: StoredSweep) -> list[list[str]]:
-    """Every job of a recorded grid, in launch order: its preset params, then its overrides."""
-    from rnnlab.sweep.preflight import grid_jobs
-
-    params = stored.sweeper.get("params") or {}
-    return grid_jobs([*(f"{key}={value}" for key, value in params.items()), *stored.task_overrides])
-
-
 def _label(number: int, overrides: list[str], swept: set[str]) -> str:
     values = [o for o in overrides if o.partition("=")[0].lstrip("+~") in swept]
     return f"#{number}" + (f" ({','.join(values)})" if values else "")
@@ -116,13 +114,11 @@ def sweep_progress(directory: Path) -> SweepProgress | None:
     except (ConfigError, OmegaConfBaseException, ValueError):
         return None
     folders = job_dir_by_number(directory)
-    states = {number: folder_status(folder) for number, folder in folders.items()}
+    states = {number: run_status(folder) for number, folder in folders.items()}
     interrupted = [folders[n].name for n, s in sorted(states.items()) if s in _TO_RESUME]
     ended_badly = [folders[n].name for n, s in sorted(states.items()) if s in _ENDED_BADLY]
     ended = len(states) - len(interrupted)
     if jobs is None:
-        from rnnlab.sweep.same_sweep import unresumable_reason
-
         expected = _search_total(stored)
         unasked = (expected or 0) - len(folders)
         missing = [f"{unasked} more to ask"] if unasked > 0 else []

@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 from hydra.core.utils import JobReturn, JobStatus
 
-from rnnlab.sweep.states import folder_status, job_dir_by_number, job_overrides
+from rnnlab.run_folder import job_dir_by_number, recorded_overrides, run_status
 
 #: What happens to a job in each state (retry_failed changes the ended-badly ones).
 _ACTION = {
@@ -61,7 +61,7 @@ def plan_jobs(
     for offset, overrides in enumerate(batch):
         number = first_number + offset
         folder = folders.get(number)
-        state = folder_status(folder) if folder is not None else "missing"
+        state = run_status(folder) if folder is not None else "missing"
         if folder is not None and state != "incomplete":
             _check_same_job(folder, overrides)
         action = "restart" if retry_failed and state in _RETRIED else _ACTION.get(state, "keep")
@@ -72,7 +72,7 @@ def plan_jobs(
 def _check_same_job(folder: Path, overrides: Sequence[str]) -> None:
     """A folder with this job's number must hold this job (the pre-flight made sure of it);
     the order of a job's own overrides does not matter (its folder name sorts them)."""
-    stored = job_overrides(folder) or []
+    stored = recorded_overrides(folder) or []
     if sorted(stored) != sorted(overrides):
         raise RuntimeError(
             f"{folder} holds a job with overrides {list(stored)}, but job "

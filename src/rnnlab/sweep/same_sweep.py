@@ -20,11 +20,19 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from rnnlab.config.dotted import first_difference
 from rnnlab.config.group_options import ComposeSource, compose_source, read_command_line
 from rnnlab.errors import ConfigError
+from rnnlab.run_folder import HYDRA_DIR, job_dir_by_number, job_dirs, recorded_overrides
 from rnnlab.sweep.command_line import SweepCommand, read_sweep
-from rnnlab.sweep.states import HYDRA_DIR, job_dir_by_number, job_dirs, job_overrides
-from rnnlab.sweep.stored import SWEEP_DIR_KEY, StoredSweep, has_stored_sweep, read_stored_sweep
+from rnnlab.sweep.grid import grid_jobs_of
+from rnnlab.sweep.stored import (
+    SWEEP_DIR_KEY,
+    StoredSweep,
+    has_stored_sweep,
+    read_stored_sweep,
+    unresumable_reason,
+)
 
 _ADVICE = "resume with the sweep's own command (rnnlab-report {dir} prints it), or give a new "
 _ADVICE += f"{SWEEP_DIR_KEY}"
@@ -140,18 +148,13 @@ def _swept_order_difference(stored: Sequence[str], command: SweepCommand) -> str
     )
 
 
-def _first_config_difference(old: Any, new: Any, prefix: str = "") -> str | None:
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in [*old, *(k for k in new if k not in old)]:
-            found = _first_config_difference(old.get(key), new.get(key), f"{prefix}{key}.")
-            if found:
-                return found
+def _first_config_difference(old: Any, new: Any) -> str | None:
+    if (found := first_difference(old, new)) is None:
         return None
-    if old == new:
-        return None
+    key, old_value, new_value = found
     return (
-        f"its jobs were composed with {prefix.rstrip('.')}={_shown(old)}, the config files now "
-        f"give {_shown(new)}"
+        f"its jobs were composed with {key}={_shown(old_value)}, the config files now "
+        f"give {_shown(new_value)}"
     )
 
 
@@ -181,32 +184,13 @@ def _is_fixed(override: str) -> bool:
     return not parsed.is_sweep_override()
 
 
-def unresumable_reason(stored: StoredSweep) -> str | None:
-    """Why a recorded sweep cannot be continued (a search whose trials were not stored)."""
-    if not stored.is_search or not job_dirs(stored.directory):
-        return None
-    storage = stored.sweeper.get("storage")
-    if storage is None:
-        return (
-            "its Optuna study was kept in memory (hydra.sweeper.storage=null), so its trials "
-            "cannot be continued"
-        )
-    if isinstance(storage, str) and f"${{{SWEEP_DIR_KEY}}}" in storage:
-        file = stored.directory / storage.split(f"${{{SWEEP_DIR_KEY}}}", 1)[1].lstrip("/")
-        if not file.is_file():
-            return f"its Optuna study ({file.name}) is missing, so its trials cannot be continued"
-    return None
-
-
 def _foreign_job(stored: StoredSweep) -> str | None:
     """A job folder whose overrides are not those of the job with its number."""
     if stored.is_search:
         return None
-    from rnnlab.sweep.progress import grid_jobs_of
-
     jobs = grid_jobs_of(stored)
     for number, folder in job_dir_by_number(stored.directory).items():
-        held = job_overrides(folder)
+        held = recorded_overrides(folder)
         if held is None:
             continue  # set up only in part: it runs again
         if number >= len(jobs) or sorted(held) != sorted(jobs[number]):

@@ -17,6 +17,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from rnnlab.errors import ConfigError
+from rnnlab.run_folder import job_dirs
 from rnnlab.sweep.command_line import EXCLUDE_KEYS
 
 MULTIRUN_FILE = "multirun.yaml"
@@ -117,3 +118,20 @@ def read_stored_sweep(directory: Path) -> StoredSweep:
 def _launch_only(override: str) -> bool:
     key = override.lstrip("+~").partition("=")[0]
     return key in _NOT_REPEATED
+
+
+def unresumable_reason(stored: StoredSweep) -> str | None:
+    """Why a recorded sweep cannot be continued (a search whose trials were not stored)."""
+    if not stored.is_search or not job_dirs(stored.directory):
+        return None
+    storage = stored.sweeper.get("storage")
+    if storage is None:
+        return (
+            "its Optuna study was kept in memory (hydra.sweeper.storage=null), so its trials "
+            "cannot be continued"
+        )
+    if isinstance(storage, str) and f"${{{SWEEP_DIR_KEY}}}" in storage:
+        file = stored.directory / storage.split(f"${{{SWEEP_DIR_KEY}}}", 1)[1].lstrip("/")
+        if not file.is_file():
+            return f"its Optuna study ({file.name}) is missing, so its trials cannot be continued"
+    return None

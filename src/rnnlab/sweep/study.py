@@ -15,9 +15,7 @@ sweeper does not), which rnnlab-train and rnnlab-report read to resume and repor
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,8 +23,16 @@ from typing import Any
 
 from omegaconf import ListConfig, OmegaConf
 
+from rnnlab.compat.optuna_sweeper import SearchSweeper
+from rnnlab.run_folder import (
+    ENDED,
+    UnreadableRecord,
+    as_number,
+    job_dir_by_number,
+    read_record,
+    run_status,
+)
 from rnnlab.sweep.resuming import consecutive
-from rnnlab.sweep.states import ENDED, METRICS_FILE, folder_status, job_dir_by_number
 from rnnlab.sweep.stored import MULTIRUN_FILE
 
 log = logging.getLogger(__name__)
@@ -57,7 +63,7 @@ def _finish(study: Any, number: int, value: Callable[[], float]) -> None:
     study.tell(number, result)
 
 
-def _worst(sweeper: Any) -> float:
+def _worst(sweeper: SearchSweeper) -> float:
     """The worst value for the search's direction, what a failed trial returns live
     (rnnlab.sweep.job.search_value)."""
     direction = sweeper.direction
@@ -71,14 +77,15 @@ def _recorded_value(folder: Path, metric: str | None, worst: float) -> float:
     """What a trial whose run ended (killed after metrics.json, before the study heard of
     it) returns: its recorded metric, or the worst value if it has none, as it would live."""
     try:
-        record = json.loads((folder / METRICS_FILE).read_text())
-        value = float(record["metrics"][metric])
-    except (OSError, ValueError, KeyError, TypeError):
+        record = read_record(folder) or {}
+    except UnreadableRecord:
         return worst
-    return value if math.isfinite(value) else worst
+    metrics = record.get("metrics")
+    value = as_number(metrics.get(metric)) if isinstance(metrics, dict) and metric else None
+    return worst if value is None else value
 
 
-def _reseed_sampler(sweeper: Any, asked: int) -> None:
+def _reseed_sampler(sweeper: SearchSweeper, asked: int) -> None:
     """A seeded sampler restarted on a study would ask again the points it asked first;
     seeding it with the run's seed plus the trials already asked keeps the search
     deterministic for a given interruption and asks new points."""
@@ -88,13 +95,13 @@ def _reseed_sampler(sweeper: Any, asked: int) -> None:
     seed = OmegaConf.select(settings, "seed", default=None) if settings is not None else None
     if seed is None or OmegaConf.select(settings, "_partial_", default=False):
         return  # unseeded, or the grid sampler, which finds its untried points itself
-    sweeper.sampler = instantiate(settings, seed=int(seed) + asked)
+    sweeper.set_sampler(instantiate(settings, seed=int(seed) + asked))
 
 
-def continue_study(sweeper: Any, arguments: list[str]) -> None:
+def continue_study(sweeper: SearchSweeper, arguments: list[str]) -> None:
     """Before the Optuna sweeper's own loop: finish interrupted trials, count finished ones.
 
-    ``sweeper`` is the Optuna sweeper's implementation (``OptunaSweeperImpl``), set up.
+    ``sweeper`` is the Optuna sweeper's implementation, set up, seen through its door.
     """
     config = sweeper.config
     sweep_dir = Path(str(config.hydra.sweep.dir))
@@ -121,7 +128,7 @@ def continue_study(sweeper: Any, arguments: list[str]) -> None:
     to_launch = []
     for trial in running:
         folder = folders.get(trial.number)
-        if folder is not None and folder_status(folder) in ENDED:
+        if folder is not None and run_status(folder) in ENDED:
             _finish(study, trial.number, lambda f=folder: _recorded_value(f, metric, worst))
         else:
             to_launch.append(trial)
@@ -137,6 +144,5 @@ def continue_study(sweeper: Any, arguments: list[str]) -> None:
         )
         for trial, returned in zip(group, returns, strict=True):
             _finish(study, trial.number, lambda r=returned: _value(r))
-    sweeper.n_trials = max(0, total - len(trials))
-    sweeper.job_idx = len(trials)
+    sweeper.set_trials_left(max(0, total - len(trials)), next_job=len(trials))
     _reseed_sampler(sweeper, len(trials))

@@ -12,7 +12,7 @@ the norm clipping sees. Two things use it:
 - the epoch statistics: ``grad/norm_mean``, ``grad/norm_max`` and ``grad/clipped_fraction``
   (the share of steps whose gradient clipping changed), accumulated on the device and read once
   an epoch, and kept per epoch, with the epoch's training loss, in ``gradient_norms.json``
-  for figures drawn later (rnnlab.sweep.comparison).
+  for figures drawn later (rnnlab.report.comparisons).
 """
 
 from __future__ import annotations

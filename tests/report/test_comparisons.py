@@ -13,11 +13,8 @@ from matplotlib.image import imread
 from omegaconf import OmegaConf
 
 from rnnlab.plotting import clipping_comparison_figure, gradient_flow_comparison_figure
-from rnnlab.sweep.comparison import (
-    ClippingComparison,
-    GradientFlowComparison,
-    job_labels,
-)
+from rnnlab.report.comparisons import job_labels
+from rnnlab.sweep.callbacks import ClippingComparison, GradientFlowComparison
 from tests.conftest import run_command, sweep_dir
 
 QUIET = ("trainer.enable_progress_bar=false", "~callbacks.progress_bar", "~callbacks.model_summary")

@@ -11,7 +11,7 @@ import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from rnnlab.callbacks.finite_guard import GradientMonitor
+from rnnlab.callbacks.gradient_monitor import GradientMonitor
 from rnnlab.errors import DivergedError
 from rnnlab.run.training import train
 from tests.conftest import TINY_RUN

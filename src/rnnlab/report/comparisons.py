@@ -1,11 +1,11 @@
-"""Comparison figures drawn when a sweep ends, from the files its job folders hold.
+"""Comparison figures of a sweep's jobs, drawn from the files their folders hold.
 
-Hydra callbacks, registered by the presets that need them under ``hydra.callbacks``, run in
-the launching process after every job has ended (``on_multirun_end``):
+The presets that need them run them when the sweep ends (the Hydra callbacks in
+``rnnlab.sweep.callbacks``):
 
-- GradientFlowComparison (``experiment=vanishing_gradients``): ‖∂L/∂h_t‖ against t for every
-  job at its initial weights and after training, from each job's ``gradient_flow.json``;
-- ClippingComparison (``experiment=clipping``): the training loss and the gradient norm per
+- ``gradient_flow_comparison`` (``experiment=vanishing_gradients``): ‖∂L/∂h_t‖ against t for
+  every job at its initial weights and after training, from each job's ``gradient_flow.json``;
+- ``clipping_comparison`` (``experiment=clipping``): the training loss and the gradient norm per
   epoch of every job, from each job's ``gradient_norms.json``.
 
 Each writes ``<sweep dir>/<name>.png`` and ``<name>.json`` (the numbers the figure shows) and
@@ -20,13 +20,18 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-from hydra.experimental.callback import Callback
 from matplotlib.figure import Figure
-from omegaconf import DictConfig
 
+from rnnlab.config.dotted import select
 from rnnlab.plotting import clipping_comparison_figure, gradient_flow_comparison_figure
-from rnnlab.sweep.states import folder_status, job_dirs
+from rnnlab.run_folder import (
+    UnreadableRecord,
+    composed_config,
+    job_dirs,
+    read_record,
+    recorded_overrides,
+    run_status,
+)
 
 
 def job_labels(jobs: list[Path]) -> dict[Path, str]:
@@ -40,11 +45,7 @@ def job_labels(jobs: list[Path]) -> dict[Path, str]:
 
 
 def _overrides(job: Path) -> list[str]:
-    try:
-        loaded = yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text())
-    except (OSError, yaml.YAMLError):
-        return []
-    return [str(o) for o in loaded] if isinstance(loaded, list) else []
+    return recorded_overrides(job) or []
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -106,7 +107,7 @@ def gradient_flow_comparison(sweep_dir: Path) -> Path | None:
         curves[labels[job]] = stages
         numbers[labels[job]] = {
             "first_over_last": {stage: _ratio(curve) for stage, curve in stages.items()},
-            "status": folder_status(job),
+            "status": run_status(job),
             "job": job.name,
         }
     if not curves:
@@ -146,7 +147,7 @@ def clipping_comparison(sweep_dir: Path) -> Path | None:
         norms_max = [e["grad/norm_max"] for e in epochs if e.get("grad/norm_max") is not None]
         fractions = [e.get("grad/clipped_fraction") or 0.0 for e in epochs]
         numbers[label] = {
-            "status": folder_status(job),
+            "status": run_status(job),
             "gradient_clip_val": thresholds[label],
             "final_train_loss": epochs[-1].get("train/loss"),
             "max_grad_norm": max(norms_max, default=None),
@@ -174,7 +175,11 @@ def clipping_comparison(sweep_dir: Path) -> Path | None:
 def _baseline(jobs: list[Path]) -> float | None:
     """The task's memoryless baseline loss, from the first job's metrics.json that has one."""
     for job in jobs:
-        spec = (_read_json(job / "metrics.json") or {}).get("task_spec") or {}
+        try:
+            record = read_record(job) or {}
+        except UnreadableRecord:
+            continue
+        spec = record.get("task_spec") or {}
         if spec.get("baseline_loss") is not None:
             return float(spec["baseline_loss"])
     return None
@@ -182,23 +187,5 @@ def _baseline(jobs: list[Path]) -> float | None:
 
 def _clip_value(job: Path) -> float | None:
     """The job's trainer.gradient_clip_val, from its composed config."""
-    try:
-        config = yaml.safe_load((job / ".hydra" / "config.yaml").read_text())
-        value = config["trainer"]["gradient_clip_val"]
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
-        return None
-    return float(value) if value else None
-
-
-class GradientFlowComparison(Callback):
-    """At the end of a sweep: every job's ‖∂L/∂h_t‖ before and after training, one figure."""
-
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        gradient_flow_comparison(Path(config.hydra.sweep.dir))
-
-
-class ClippingComparison(Callback):
-    """At the end of a sweep: every job's loss and gradient norm per epoch, one figure."""
-
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        clipping_comparison(Path(config.hydra.sweep.dir))
+    value = select(composed_config(job), "trainer.gradient_clip_val")
+    return float(value) if isinstance(value, int | float) and value else None
