@@ -10,7 +10,7 @@ ARGS       ?=
 RUNS_ROOT  ?= $(or $(RNNLAB_ROOT),.)
 TB_ARGS    ?=
 
-.PHONY: install train test test-all bench tensorboard lint format clean
+.PHONY: install train test test-all bench tensorboard lint format clean figures
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,6 @@ format: $(STAMP)
 clean:  ## remove what runs wrote (experiments/, multirun/) and caches; keeps .venv
 	find experiments multirun -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache benchmarks/results
+
+figures: $(STAMP)  ## rerun the presets that draw docs/figures/ (vanishing_gradients, clipping, memory_vs_length)
+	$(BIN)/python docs/make_figures.py
