@@ -223,7 +223,10 @@ def test_resuming_a_finished_sweep_runs_nothing(finished_sweep: Path) -> None:
 
 def test_resume_flag_names_the_sweep_of_a_job_folder(finished_sweep: Path) -> None:
     job = _job(finished_sweep, 0)
-    result = run_command(finished_sweep.parents[2], "rnnlab-train", "--resume", str(job))
+    on_path = f"{BIN}{os.pathsep}{os.environ.get('PATH', os.defpath)}"  # hints say rnnlab-train
+    result = run_command(
+        finished_sweep.parents[2], "rnnlab-train", "--resume", str(job), PATH=on_path
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"rnnlab-train: error: --resume {job}: that is one job of a sweep; give the sweep's "

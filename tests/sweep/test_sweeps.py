@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_command
+from tests.conftest import BIN, run_command, sweep_dir
 
 TINY = (
     "trainer.max_epochs=1",
@@ -23,8 +24,14 @@ TINY = (
 )
 
 
+#: PATH without the venv's scripts: a hint names rnnlab's commands by the path they were run by.
+NOT_ON_PATH = os.pathsep.join(
+    folder for folder in os.environ.get("PATH", os.defpath).split(os.pathsep) if folder != str(BIN)
+)
+
+
 def _sweep(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
-    return run_command(tmp_path, "rnnlab-train", "-m", *overrides)
+    return run_command(tmp_path, "rnnlab-train", "-m", *overrides, PATH=NOT_ON_PATH)
 
 
 def _jobs(tmp_path: Path, name: str) -> list[Path]:
@@ -68,7 +75,9 @@ def test_a_diverging_job_is_recorded_and_the_others_run(tmp_path: Path) -> None:
         *TINY,
     )
     assert result.returncode == 1
-    assert "rnnlab: 3 jobs: 2 completed, 1 diverged (see rnnlab-report" in result.stdout
+    sweep = sweep_dir(tmp_path, "div")
+    report = f"{BIN / 'rnnlab-report'} {sweep}"  # named as rnnlab-train was run: by its path
+    assert f"rnnlab: 3 jobs: 2 completed, 1 diverged (see {report})" in result.stdout
     jobs = _jobs(tmp_path, "div")
     assert [job.name.split("_")[0] for job in jobs] == ["0", "1", "2"]
     records = {job.name: json.loads((job / "metrics.json").read_text()) for job in jobs}

@@ -23,6 +23,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 
+from rnnlab.config.commands import shell_command
 from rnnlab.config.guard import current_run_dir, exit_on_user_error
 from rnnlab.errors import ConfigError, DivergedError, RnnlabError
 from rnnlab.run_folder import (
@@ -120,8 +121,8 @@ def continue_interrupted_job(cfg: DictConfig) -> None:
     if has_record(folder):
         raise ConfigError(
             f"{folder} already holds a finished run ({METRICS_FILE}); it is left as it is: "
-            "run the sweep into a new hydra.sweep.dir, or resume it with rnnlab-train "
-            "--resume <its folder>."
+            "run the sweep into a new hydra.sweep.dir, or resume it with "
+            f"{shell_command('rnnlab-train', ['--resume', str(folder.parent)])}."
         )
     last = folder / LAST_CHECKPOINT
     if not last.is_file():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rnnlab.config.commands import shell_command
 from rnnlab.sweep import lock
 
 #: The sweeps this process started and has not seen end, newest last.
@@ -43,13 +44,12 @@ def release_all() -> None:
 
 
 def resume_hint(program: str) -> str | None:
-    """For a sweep this process started and did not see end: how to resume it."""
+    """For a sweep this process started and did not see end: how to resume it (the
+    command named as the user called it, so that the line works when pasted)."""
     if not _STARTED:
         return None
-    return (
-        "rnnlab: the sweep stopped before it ended; resume it with: "
-        f"{program} --resume {_STARTED[-1]}"
-    )
+    command = shell_command(program, ["--resume", str(_STARTED[-1])])
+    return f"rnnlab: the sweep stopped before it ended; resume it with: {command}"
 
 
 def any_failed() -> bool:

@@ -20,6 +20,7 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from rnnlab.config.commands import shell_command
 from rnnlab.config.dotted import first_difference
 from rnnlab.config.group_options import ComposeSource, compose_source, read_command_line
 from rnnlab.errors import ConfigError
@@ -33,10 +34,6 @@ from rnnlab.sweep.stored import (
     read_stored_sweep,
     unresumable_reason,
 )
-
-_ADVICE = "resume with the sweep's own command (rnnlab-report {dir} prints it), or give a new "
-_ADVICE += f"{SWEEP_DIR_KEY}"
-
 
 RESUME_FLAG = "--resume"
 _NO_RECORD = (
@@ -66,12 +63,13 @@ def expand_resume_flag(arguments: Sequence[str]) -> list[str]:
     if folder is None:
         return list(arguments)
     if not folder:
-        raise ConfigError(f"{RESUME_FLAG} needs a sweep folder: rnnlab-train {RESUME_FLAG} DIR.")
+        usage = f"{shell_command('rnnlab-train', [RESUME_FLAG])} DIR"
+        raise ConfigError(f"{RESUME_FLAG} needs a sweep folder: {usage}.")
     directory = Path(folder)
     if (directory / HYDRA_DIR).is_dir() and has_stored_sweep(directory.parent):
         raise ConfigError(
             f"{RESUME_FLAG} {folder}: that is one job of a sweep; give the sweep's "
-            f"folder: rnnlab-train {RESUME_FLAG} {directory.parent}."
+            f"folder: {shell_command('rnnlab-train', [RESUME_FLAG, str(directory.parent)])}."
         )
     if not has_stored_sweep(directory):
         if directory.is_dir() and job_dirs(directory):
@@ -221,8 +219,8 @@ def check_same_sweep(
             )
         difference = difference or _foreign_job(stored)
     if difference is not None:
+        report = shell_command("rnnlab-report", [str(stored.directory)])
         raise ConfigError(
-            f"{stored.directory} holds a different sweep: {difference}; "
-            + _ADVICE.format(dir=stored.directory)
-            + "."
+            f"{stored.directory} holds a different sweep: {difference}; resume with the "
+            f"sweep's own command ({report} prints it), or give a new {SWEEP_DIR_KEY}."
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from rnnlab.config.commands import shell_command
 from rnnlab.run_folder import STATUSES, job_dirs, run_status
 
 
@@ -17,7 +18,7 @@ def summary_line(sweep_dir: Path) -> tuple[str, bool]:
     line = f"{total} job{'s' if total != 1 else ''}: {', '.join(parts) or 'none ran'}"
     all_completed = total > 0 and counts["completed"] == total
     if not all_completed:
-        line += f" (see rnnlab-report {sweep_dir})"
+        line += f" (see {shell_command('rnnlab-report', [str(sweep_dir)])})"
     return line, all_completed
 
 
