@@ -1,16 +1,35 @@
-"""Lightning's ``LightningModule._current_fx_name``: the name of the hook that is running.
+"""What rnnlab uses of Lightning's private API.
 
-Lightning sets it about 40 times a training step; rnnlab's module sets it past
-``nn.Module.__setattr__`` (which checks each value against parameters, buffers and
-submodules), because for a tiny RNN that check costs more than the forward pass.
+- ``LightningModule._current_fx_name``, the name of the running hook: Lightning sets it about
+  40 times a training step; rnnlab's module sets it past ``nn.Module.__setattr__`` (which
+  checks each value against parameters, buffers and submodules), because for a tiny RNN that
+  check costs more than the forward pass.
+- ``Trainer._checkpoint_connector.dump_checkpoint``: the checkpoint a trainer would save, as a
+  dict; a stack's members' checkpoints take its loop progress, so each resumes as a single run.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from rnnlab.compat import missing
 
 #: The attribute Lightning writes around every hook call.
 HOOK_NAME_ATTRIBUTE = "_current_fx_name"
+
+
+def checkpoint_of(trainer: Any) -> dict[str, Any]:
+    """The checkpoint ``trainer.save_checkpoint`` would write, as a dict (its loop progress,
+    epoch and global step are what a stack's members' checkpoints take over)."""
+    connector = getattr(trainer, "_checkpoint_connector", None)
+    dump = getattr(connector, "dump_checkpoint", None)
+    if dump is None:
+        raise missing(
+            "pytorch-lightning",
+            "Trainer._checkpoint_connector.dump_checkpoint",
+            "write a stack's members' checkpoints in the single-run format",
+        )
+    return dump(weights_only=False)
 
 
 def check() -> None:
@@ -23,4 +42,11 @@ def check() -> None:
             "pytorch-lightning",
             f"LightningModule.{HOOK_NAME_ATTRIBUTE}",
             "skip nn.Module's slow attribute check on every hook call",
+        )
+    connector = getattr(pl.Trainer(logger=False), "_checkpoint_connector", None)
+    if not callable(getattr(connector, "dump_checkpoint", None)):
+        raise missing(
+            "pytorch-lightning",
+            "Trainer._checkpoint_connector.dump_checkpoint",
+            "write a stack's members' checkpoints in the single-run format",
         )

@@ -103,10 +103,14 @@ class SequenceModule(pl.LightningModule):
         return outputs.softmax(dim=-1) if self.spec.is_classification else outputs
 
     # once per epoch ------------------------------------------------------------
-    def _close_epoch(
+    def epoch_values(
         self, stage: str, metrics: MetricCollection, confusion: Any = None
     ) -> dict[str, Any]:
-        """Log the epoch's loss and metrics (one torchmetrics update) and clear its outputs."""
+        """The epoch's loss and metrics (one torchmetrics update); its outputs are cleared.
+
+        {} when the stage saw no batch. Shared by a single run and a stack's members, which
+        log the values each in their own way.
+        """
         outputs = self.epoch_outputs[stage]
         if not len(outputs):
             return {}
@@ -123,9 +127,23 @@ class SequenceModule(pl.LightningModule):
         if self.spec.baseline_loss is not None:
             values[f"{stage}/loss_baseline"] = float(self.spec.baseline_loss)
         outputs.clear()
+        return values
+
+    def record_loss(self, stage: str, epoch: int, loss: Any) -> None:
+        """Add ``[epoch, loss]`` to the loss curve of ``stage`` (train and val have one)."""
         curve = self.loss_history.get(f"{stage}/loss")
-        if curve is not None and not self.trainer.sanity_checking:
-            curve.append([self.current_epoch + 1, float(values[f"{stage}/loss"])])
+        if curve is not None:
+            curve.append([epoch, float(loss)])
+
+    def _close_epoch(
+        self, stage: str, metrics: MetricCollection, confusion: Any = None
+    ) -> dict[str, Any]:
+        """Log the epoch's loss and metrics and clear its outputs."""
+        values = self.epoch_values(stage, metrics, confusion)
+        if not values:
+            return values
+        if not self.trainer.sanity_checking:
+            self.record_loss(stage, self.current_epoch + 1, values[f"{stage}/loss"])
         self.log_dict(
             values,
             on_step=False,

@@ -1,0 +1,202 @@
+"""StackedModule: the LightningModule that trains a stack's members as one network.
+
+Each step runs every member's network at once (rnnlab.models.stacked) on its own batch, and
+each member's loss, metrics and epoch outputs are its own SequenceModule's. The loss Lightning
+back-propagates is the sum of the members' losses, each the mean over its own batch, so each
+member's gradient is its single run's. Clipping is per member, by its own
+``trainer.gradient_clip_val`` and algorithm, with the function Lightning uses. A member whose
+loss or gradient norm is not finite stops there: ``diverged`` with the single run's sentence,
+parameters and optimizer state frozen; the others go on unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+from torch import nn
+
+from rnnlab.callbacks.epoch_seed import epoch_seed
+from rnnlab.callbacks.gradient_monitor import ADVICE, EpochGradientStatistics
+from rnnlab.models.stacked import StackedNetworks
+from rnnlab.stack.data import StackedBatch
+from rnnlab.stack.members import Member
+from rnnlab.stack.optimizer import StackedOptimizer
+
+
+def _grad_norm(parameters: Sequence[nn.Parameter]) -> torch.Tensor:
+    """The total 2-norm of the parameters' gradients, as clipping by norm computes it."""
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
+
+
+def _largest_gradient(parameters: Sequence[nn.Parameter]) -> torch.Tensor:
+    """The largest absolute gradient entry, what clipping by value compares."""
+    return torch.stack([p.grad.abs().max() for p in parameters if p.grad is not None]).max()
+
+
+class StackedModule(pl.LightningModule):
+    """Trains the members together (see the module docstring)."""
+
+    def __init__(self, members: Sequence[Member]) -> None:
+        super().__init__()
+        self.stack_members = list(members)
+        # registered, so Lightning moves their parameters and metrics to the device
+        self.members = nn.ModuleList([member.module for member in members])
+        self.stacked = StackedNetworks([member.module.network for member in members])
+        self.active = [member.active for member in members]
+        self.gradient_statistics = [EpochGradientStatistics() for _ in members]
+        self._dropout = any(member.module.network.core.dropout > 0 for member in members)
+        self._generators: list[torch.Generator] | None = None
+
+    # randomness ------------------------------------------------------------------------
+    def on_train_epoch_start(self) -> None:
+        """Each member's dropout draws from its own generator, seeded as EpochSeed seeds a
+        single run's global one."""
+        if not self._dropout:
+            return
+        device = self.device if self.device.type == "cuda" else torch.device("cpu")
+        self._generators = [
+            torch.Generator(device=device).manual_seed(epoch_seed(m.seed, self.current_epoch))
+            for m in self.stack_members
+        ]
+
+    # one batch -------------------------------------------------------------------------
+    def _outputs(self, batch: StackedBatch, training: bool) -> torch.Tensor:
+        generators = self._generators if training and self._dropout else None
+        return self.stacked(batch.inputs, batch.lengths, generators)
+
+    def _member_losses(self, batch: StackedBatch, stage: str, training: bool) -> torch.Tensor:
+        """Every member's loss on its own batch, kept in its epoch outputs: (K,)."""
+        outputs = self._outputs(batch, training)
+        losses = []
+        for k, member in enumerate(self.stack_members):
+            module = member.module
+            lengths = None if batch.lengths is None else batch.lengths[k]
+            targets = batch.targets[k]
+            loss = module.objective.loss(outputs[k], targets, lengths)
+            if self.active[k]:
+                scored = module.objective.scored(outputs[k].detach(), targets, lengths)
+                weight = module.objective.weight(targets, lengths)
+                module.epoch_outputs[stage].add(loss, weight, *scored)
+            losses.append(loss)
+        return torch.stack(losses)
+
+    def training_step(self, batch: StackedBatch, batch_idx: int) -> torch.Tensor:
+        losses = self._member_losses(batch, "train", training=True)
+        finite = torch.isfinite(losses.detach())
+        if not bool(finite.all()):
+            self._diverge(~finite, "training loss", losses.detach(), self.global_step + 1)
+        active = torch.tensor(self.active, device=losses.device)
+        return torch.where(active, losses, 0.0).sum()
+
+    def validation_step(self, batch: StackedBatch, batch_idx: int) -> None:
+        self._member_losses(batch, "val", training=False)
+
+    def test_step(self, batch: StackedBatch, batch_idx: int) -> None:
+        self._member_losses(batch, "test", training=False)
+
+    def _diverge(self, bad: torch.Tensor, what: str, values: torch.Tensor, step: int) -> None:
+        for k in bad.nonzero().flatten().tolist():
+            member = self.stack_members[k]
+            if not self.active[k]:
+                continue
+            self.active[k] = False
+            member.status = "diverged"
+            member.message = (
+                f"the {what} became {float(values[k]):g} at epoch {self.current_epoch + 1}, "
+                f"step {step}: {ADVICE}."
+            )
+            for parameter in member.module.parameters():
+                parameter.grad = None
+
+    # clipping and the guard, per member -------------------------------------------------
+    def configure_gradient_clipping(
+        self,
+        optimizer: torch.optim.Optimizer,
+        gradient_clip_val: float | None = None,
+        gradient_clip_algorithm: str | None = None,
+    ) -> None:
+        norms = []
+        for k, member in enumerate(self.stack_members):
+            parameters = list(member.module.parameters())
+            norm = _grad_norm(parameters)
+            norms.append(norm)
+            if not self.active[k]:
+                continue
+            threshold = member.clip_val
+            changed = None
+            if threshold:
+                if member.clip_algorithm == "value":
+                    grads = [p.grad for p in parameters if p.grad is not None]
+                    changed = (
+                        torch.stack(torch._foreach_norm(grads, float("inf"))).max() > threshold
+                    )
+                    torch.nn.utils.clip_grad_value_(parameters, threshold)
+                else:
+                    changed = norm > threshold
+                    torch.nn.utils.clip_grad_norm_(parameters, threshold)
+            self.gradient_statistics[k].add(norm, changed)
+        stacked = torch.stack(norms)
+        finite = torch.isfinite(stacked)
+        if not bool(finite.all()):
+            self._diverge(~finite, "gradient norm", stacked, self.global_step + 1)
+
+    def configure_optimizers(self) -> StackedOptimizer:
+        optimizers = [member.module.configure_optimizers() for member in self.stack_members]
+        return StackedOptimizer(optimizers, self.active)
+
+    # once per epoch ---------------------------------------------------------------------
+    def _close(self, stage: str) -> None:
+        """Each member's epoch values, into its metrics and (train, val) its loss curve."""
+        for k, member in enumerate(self.stack_members):
+            module = member.module
+            metrics = {"train": module.train_metrics, "val": module.val_metrics}.get(
+                stage, module.test_metrics
+            )
+            confusion = {"val": module.val_confusion, "test": module.test_confusion}.get(stage)
+            values = module.epoch_values(stage, metrics, confusion)
+            if not values or not self.active[k]:
+                continue
+            values = {name: float(value) for name, value in values.items()}
+            member.metrics.update(values)
+            if stage != "test":
+                module.record_loss(stage, self.current_epoch + 1, values[f"{stage}/loss"])
+
+    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        if self.trainer.is_last_batch:
+            self._close("train")
+            for k, member in enumerate(self.stack_members):
+                read = self.gradient_statistics[k].read()
+                if read is not None and self.active[k]:
+                    member.metrics.update(read)
+
+    def on_validation_epoch_end(self) -> None:
+        self._close("val")
+        for k, member in enumerate(self.stack_members):
+            loss = member.metrics.get("val/loss")
+            if self.active[k] and loss is not None and not torch.isfinite(torch.tensor(loss)):
+                self.active[k] = False
+                member.status = "diverged"
+                member.message = (
+                    f"the validation loss became {loss:g} at epoch {self.current_epoch + 1}, "
+                    f"after step {self.global_step}: {ADVICE}."
+                )
+            self._update_best(member)
+
+    def _update_best(self, member: Member) -> None:
+        module = member.module
+        if not member.active or module.val_best is None or module.best_metric is None:
+            return
+        value = member.metrics.get(module.best_metric)
+        if value is None:
+            return
+        module.val_best.update(value)
+        member.metrics[f"{module.best_metric}_best"] = float(module.val_best.compute())
+
+    def on_test_epoch_end(self) -> None:
+        self._close("test")

@@ -1,0 +1,103 @@
+"""Train a stack: build its members, fit them as one network under one Lightning Trainer,
+test each on its own best epoch, and leave each member's run folder as its single run would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+from omegaconf import DictConfig
+
+from rnnlab.run.quiet import quiet_known_warnings
+from rnnlab.run.threads import limit_threads_for_parallel_jobs
+from rnnlab.stack.checkpoints import MemberCheckpoints
+from rnnlab.stack.data import StackedDataModule
+from rnnlab.stack.members import Member, MemberJob, build_member
+from rnnlab.stack.module import StackedModule
+from rnnlab.stack.outputs import MemberScalars, member_loggers, member_metrics, write_member
+
+
+def _trainer(cfg: DictConfig, callbacks: list[pl.Callback]) -> pl.Trainer:
+    """One Trainer for the stack, with the loop settings the members share; clipping, logging
+    and checkpoints are the members' own (see StackedModule and the callbacks)."""
+    trainer = cfg.trainer
+    return pl.Trainer(
+        accelerator=trainer.get("accelerator", "auto"),
+        devices=1,
+        precision=trainer.get("precision", "32-true"),
+        max_epochs=trainer.get("max_epochs"),
+        min_epochs=trainer.get("min_epochs"),
+        max_steps=trainer.get("max_steps", -1),
+        check_val_every_n_epoch=trainer.get("check_val_every_n_epoch", 1),
+        limit_train_batches=trainer.get("limit_train_batches"),
+        limit_val_batches=trainer.get("limit_val_batches"),
+        limit_test_batches=trainer.get("limit_test_batches"),
+        num_sanity_val_steps=0,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        callbacks=callbacks,
+    )
+
+
+def _record(member: Member, trainer: pl.Trainer, wall_time: float, size: int) -> dict[str, Any]:
+    job, module = member.job, member.module
+    checkpoint = job.cfg.get("callbacks", {}).get("model_checkpoint")
+    folder = "checkpoints"
+    best = f"{folder}/best.ckpt" if checkpoint and member.best_epoch else None
+    last = f"{folder}/last.ckpt" if checkpoint and checkpoint.get("save_last") else None
+    completed = member.status == "completed"
+    monitor = member.monitor
+    return {
+        "status": member.status,
+        "message": member.message,
+        "name": job.cfg.name,
+        "task": module.spec.name,
+        "metrics": member_metrics(member),
+        "epochs": trainer.current_epoch,
+        "global_step": trainer.global_step,
+        "wall_time_s": round(wall_time / size, 3),
+        "checkpoints": {"best": best, "last": last},
+        "tested_checkpoint": best if completed else None,
+        "tested_epoch": member.best_epoch if completed else None,
+        "best": None
+        if monitor is None
+        else {"monitor": monitor.metric, "mode": monitor.mode, "value": member.best_score},
+        "resumed_from": None,
+        "overrides": job.overrides,
+        "torch_threads": torch.get_num_threads(),
+        "stack": {"members": size, "wall_time_s": round(wall_time, 3)},
+        "task_spec": module.spec.to_dict(),
+        "config": job.run_config,
+    }
+
+
+def train_stack(jobs: Sequence[MemberJob]) -> list[Member]:
+    """Train the jobs as one stack; every member's run folder is complete when this returns."""
+    started = time.perf_counter()
+    limit_threads_for_parallel_jobs()
+    quiet_known_warnings()
+    members = [build_member(job) for job in jobs]
+    module = StackedModule(members)
+    datamodule = StackedDataModule([member.datamodule for member in members])
+    loggers = member_loggers(members)
+    checkpoints = MemberCheckpoints(members)
+    trainer = _trainer(jobs[0].cfg, [MemberScalars(members, loggers), checkpoints])
+    trainer.fit(module, datamodule=datamodule)
+    if trainer.interrupted:
+        raise KeyboardInterrupt
+    if jobs[0].cfg.get("test", True):
+        for member in members:
+            if member.active and member.best_state is not None:
+                member.module.load_state_dict(member.best_state)
+        trainer.test(module, datamodule=datamodule, verbose=False)
+    wall_time = time.perf_counter() - started
+    for k, member in enumerate(members):
+        record = _record(member, trainer, wall_time, len(members))
+        write_member(member, loggers[k], record, checkpoints.gradient_history[k])
+    return members

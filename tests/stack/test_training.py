@@ -1,0 +1,80 @@
+"""A stack's members train exactly as their single runs (model.impl=unrolled) would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnnlab.run.training import train
+from rnnlab.stack.training import train_stack
+from rnnlab.sweep.stacking import member_job
+from tests.conftest import TINY_RUN
+
+SMALL = (*TINY_RUN, "data.seq_len=6", "model.hidden_size=8", "~callbacks.gradient_flow")
+SMALL += ("~callbacks.hidden_states",)
+#: Members that differ in what a stack allows to differ.
+MEMBERS = (("seed=1", "optimizer.lr=0.01"), ("seed=2", "optimizer.lr=0.03"))
+
+
+def _record(run_dir: Path) -> dict:
+    return json.loads((run_dir / "metrics.json").read_text())
+
+
+def _stack_and_alone(compose_run, *overrides: str) -> list[tuple[dict, dict]]:
+    """(member's record, single run's record) for each of MEMBERS."""
+    jobs = [member_job(compose_run(*SMALL, *overrides, *member)) for member in MEMBERS]
+    train_stack(jobs)
+    alone = []
+    for member in MEMBERS:
+        cfg = compose_run(*SMALL, *overrides, *member, "model.impl=unrolled")
+        run_dir = Path(cfg.paths.output_dir)  # read now: it follows the latest composed run
+        train(cfg)
+        alone.append(_record(run_dir))
+    return [(_record(job.run_dir), record) for job, record in zip(jobs, alone, strict=True)]
+
+
+COMBINATIONS = [
+    pytest.param(cell, task, marks=() if (cell, task) == ("gru", "majority") else pytest.mark.slow)
+    for cell in ("rnn", "lstm", "gru")
+    for task in ("majority", "adding", "copy")
+]
+
+
+@pytest.mark.parametrize(("cell", "task"), COMBINATIONS)
+def test_after_one_epoch_each_members_loss_is_its_single_runs(
+    compose_run, cell: str, task: str
+) -> None:
+    pairs = _stack_and_alone(compose_run, f"model={cell}", f"data={task}", "trainer.max_epochs=1")
+    for stacked, alone in pairs:
+        assert stacked["status"] == alone["status"] == "completed"
+        assert stacked["metrics"]["train/loss"] == pytest.approx(
+            alone["metrics"]["train/loss"], rel=1e-5
+        )
+    # the members did differ
+    assert pairs[0][0]["metrics"]["train/loss"] != pairs[1][0]["metrics"]["train/loss"]
+
+
+def test_after_several_epochs_test_metrics_are_the_single_runs(compose_run) -> None:
+    pairs = _stack_and_alone(compose_run, "model=lstm", "trainer.max_epochs=6")
+    for stacked, alone in pairs:
+        for name in ("test/acc", "test/loss", "val/acc_best"):
+            assert stacked["metrics"][name] == pytest.approx(alone["metrics"][name], abs=1e-3)
+        assert stacked["tested_epoch"] == alone["tested_epoch"]
+        assert stacked["best"] == pytest.approx(alone["best"])
+
+
+def test_a_members_checkpoint_is_a_single_runs(compose_run) -> None:
+    job = member_job(compose_run(*SMALL, "seed=3"))
+    train_stack([job, member_job(compose_run(*SMALL, "seed=4"))])
+    run_dir = job.run_dir
+    best = torch.load(run_dir / "checkpoints" / "best.ckpt", weights_only=False)
+    last = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)
+    assert set(best["state_dict"]) >= {"network.core.weight_ih_l0", "network.head.weight"}
+    assert last["epoch"] == 1 and last["global_step"] == 8
+    assert best["rnnlab_config"]["seed"] == 3
+    assert len(last["optimizer_states"]) == 1 and last["loss_history"]["train/loss"]
+    assert (run_dir / "figures" / "loss_curve.png").is_file()
+    assert list((run_dir).glob("events.out.tfevents.*"))
