@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,21 @@ def _command_line_overrides() -> list[str]:
     return list(HydraConfig.get().overrides.task)
 
 
+@contextmanager
+def _interrupt_raised(trainer: pl.Trainer) -> Iterator[None]:
+    """Lightning ends a fit or test stopped by Ctrl-C with ``sys.exit(1)`` after its graceful
+    shutdown; raise it as the KeyboardInterrupt it was, so that rnnlab-train can say where
+    the run's last checkpoint is and how to continue it."""
+    try:
+        yield
+    except SystemExit:
+        if trainer.interrupted:
+            raise KeyboardInterrupt from None
+        raise
+    if trainer.interrupted:  # stopped without Lightning's exit: the run has no metrics.json
+        raise KeyboardInterrupt
+
+
 def _check_stages(cfg: DictConfig) -> None:
     if not cfg.get("train", True) and not cfg.get("test", True):
         raise ConfigError("train=false and test=false leave nothing to do: set one of them true.")
@@ -167,13 +184,13 @@ def train(cfg: DictConfig) -> float | None:
     run_dir = Path(cfg.paths.output_dir)
     try:
         if fitting:
-            trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
-            if trainer.interrupted:
-                raise SystemExit("training was interrupted: the run has no metrics.json.")
+            with _interrupt_raised(trainer):
+                trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
             metrics.update(trainer.callback_metrics)
             _check_finished_finite(metrics, "train")
         if cfg.get("test", True):
-            tested, tested_epoch = _test(cfg, trainer, module, datamodule, run_dir, fitting)
+            with _interrupt_raised(trainer):
+                tested, tested_epoch = _test(cfg, trainer, module, datamodule, run_dir, fitting)
             metrics.update(trainer.callback_metrics)
             _check_finished_finite(metrics, "test")
     except DivergedError as error:

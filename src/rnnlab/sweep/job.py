@@ -33,6 +33,7 @@ from rnnlab.run_folder import (
     has_record,
     write_record,
 )
+from rnnlab.sweep.stopped_run import said_how_to_continue
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,10 @@ def isolated_job(program: str) -> Iterator[None]:
 
 def run_job(cfg: DictConfig, train: Callable[[DictConfig], float | None], program: str) -> Any:
     """Run ``train`` as a single run (a user error exits in one sentence) or as a sweep's
-    job (any failure is recorded in its folder; an interrupted job continues)."""
+    job (any failure is recorded in its folder; an interrupted job continues). A single run
+    stopped by Ctrl-C says how to continue it."""
     if not in_multirun():
-        with exit_on_user_error(program):
+        with exit_on_user_error(program), said_how_to_continue(cfg, program):
             return train(cfg)
     result = None
     with isolated_job(program):
