@@ -8,12 +8,19 @@ from pathlib import Path
 import pytest
 import torch
 from hydra.errors import InstantiationException
+from pytorch_lightning.callbacks import ModelSummary, ProgressBar
 
 from rnnlab.config.group_options import available_options
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
 from rnnlab.errors import ConfigError
-from rnnlab.run.components import build_datamodule, build_module
+from rnnlab.run.components import (
+    build_callbacks,
+    build_datamodule,
+    build_loggers,
+    build_module,
+    build_trainer,
+)
 from rnnlab.run.training import train
 
 GROUPS = (
@@ -127,3 +134,20 @@ def test_a_target_that_does_not_exist_is_one_sentence(compose_run) -> None:
     cfg = compose_run("model._target_=rnnlab.models.network.NoSuchNetwork", *SMALL)
     with pytest.raises(ConfigError, match="the model config could not be built"):
         build_module(cfg, build_datamodule(cfg).spec)
+
+
+def _trainer_of(cfg):
+    spec = build_datamodule(cfg).spec
+    callbacks = build_callbacks(cfg, spec)
+    return build_trainer(cfg, callbacks, build_loggers(cfg))
+
+
+def test_a_callback_switched_off_is_not_added_back_by_lightning(compose_run) -> None:
+    """``callbacks.progress_bar=null`` and ``~callbacks.model_summary`` leave no bar and no
+    summary of Lightning's own either (it adds both when its list has none)."""
+    trainer = _trainer_of(compose_run("callbacks.progress_bar=null", "~callbacks.model_summary"))
+    assert trainer.progress_bar_callback is None
+    assert not any(isinstance(c, ModelSummary) for c in trainer.callbacks)
+    kept = _trainer_of(compose_run())
+    assert isinstance(kept.progress_bar_callback, ProgressBar)
+    assert sum(isinstance(c, ModelSummary) for c in kept.callbacks) == 1

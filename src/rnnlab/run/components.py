@@ -15,7 +15,7 @@ from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from lightning_fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig
-from pytorch_lightning.callbacks import LearningRateMonitor
+from pytorch_lightning.callbacks import LearningRateMonitor, ModelSummary, ProgressBar
 
 from rnnlab.data.datamodule import SequenceDataModule
 from rnnlab.data.spec import TaskSpec
@@ -27,6 +27,9 @@ from rnnlab.run.monitored_metric import resolved_monitor_kwargs, run_monitor
 _RNNLAB_SOURCE = Path(__file__).resolve().parents[1]
 #: Callbacks that have nothing to do without a logger (Lightning refuses them then).
 _NEED_A_LOGGER = (LearningRateMonitor,)
+#: Trainer switches of the callbacks Lightning adds on its own when none is in the list: a
+#: ``callbacks.<name>=null`` that removes one turns Lightning's own off too.
+_LIGHTNING_ADDS = {"enable_progress_bar": ProgressBar, "enable_model_summary": ModelSummary}
 
 
 def _raised_in_rnnlab(error: BaseException) -> bool:
@@ -142,7 +145,23 @@ def build_loggers(cfg: DictConfig) -> list[pl.loggers.Logger]:
     return _build_group_entries("logger", cfg.get("logger"))
 
 
+def switched_off(callbacks: list[pl.Callback]) -> dict[str, bool]:
+    """``enable_progress_bar=False`` (and the like) for each kind of callback that Lightning
+    would add by itself because the callbacks group has none: off in the config is off."""
+    return {
+        switch: False
+        for switch, kind in _LIGHTNING_ADDS.items()
+        if not any(isinstance(callback, kind) for callback in callbacks)
+    }
+
+
 def build_trainer(
     cfg: DictConfig, callbacks: list[pl.Callback], loggers: list[pl.loggers.Logger]
 ) -> pl.Trainer:
-    return build("trainer", cfg.trainer, callbacks=callbacks, logger=loggers or False)
+    return build(
+        "trainer",
+        cfg.trainer,
+        callbacks=callbacks,
+        logger=loggers or False,
+        **switched_off(callbacks),
+    )
