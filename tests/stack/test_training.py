@@ -78,3 +78,23 @@ def test_a_members_checkpoint_is_a_single_runs(compose_run) -> None:
     assert len(last["optimizer_states"]) == 1 and last["loss_history"]["train/loss"]
     assert (run_dir / "figures" / "loss_curve.png").is_file()
     assert list((run_dir).glob("events.out.tfevents.*"))
+
+
+def test_a_member_that_diverges_stops_alone(compose_run) -> None:
+    """A member whose loss explodes is recorded diverged; the other ends as its single run."""
+    task = ("data=adding", "model=rnn", "model.nonlinearity=relu", "optimizer=sgd")
+    calm, wild = ("seed=1", "optimizer.lr=0.01"), ("seed=1", "optimizer.lr=1e6")
+    jobs = [member_job(compose_run(*SMALL, *task, *member)) for member in (calm, wild)]
+    members = train_stack(jobs)
+    assert [m.status for m in members] == ["completed", "diverged"]
+    wild_record = _record(jobs[1].run_dir)
+    assert wild_record["status"] == "diverged"
+    assert "became" in wild_record["message"] and "optimizer.lr" in wild_record["message"]
+    alone = compose_run(*SMALL, *task, *calm, "model.impl=unrolled")
+    run_dir = Path(alone.paths.output_dir)
+    train(alone)
+    calm_record, alone_record = _record(jobs[0].run_dir), _record(run_dir)
+    for name in ("train/loss", "test/mse", "val/mse_best"):
+        assert calm_record["metrics"][name] == pytest.approx(
+            alone_record["metrics"][name], rel=1e-5
+        )

@@ -134,7 +134,8 @@ def _plain(config: DictConfig) -> dict[str, Any]:
     job runs (Hydra's runtime values, such as the job's folder, read as their text)."""
     try:
         return resolved(config)
-    except Exception:  # an interpolation that needs the job's Hydra state
-        container = OmegaConf.to_container(config, resolve=False)
+    except Exception:  # an interpolation that needs the job's Hydra state: compare its text
+        task = OmegaConf.masked_copy(config, [key for key in config if key != "hydra"])
+        container = OmegaConf.to_container(task, resolve=False)
         assert isinstance(container, dict)
         return container
