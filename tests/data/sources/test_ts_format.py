@@ -87,6 +87,27 @@ def test_a_missing_value_inside_a_series_is_one_sentence(tmp_path: Path) -> None
         read_ts(path)
 
 
+def test_a_tab_after_a_header_key_and_a_byte_order_mark_are_read(tmp_path: Path) -> None:
+    """As aeon reads them: Windows editors write the mark, some writers a tab."""
+    text = "\ufeff@problemName T\n@univariate\ttrue\n@classLabel\ttrue a b\n@data\n1,2:a\n3,4:b\n"
+    path = tmp_path / "Tabs_TRAIN.ts"
+    path.write_text(text, encoding="utf-8")
+    data = read_ts(path)
+    assert (data.problem, data.class_labels, data.labels.tolist()) == ("T", ("a", "b"), ["a", "b"])
+    np.testing.assert_array_equal(data.values[:, :, 0], [[1, 2], [3, 4]])
+
+
+def test_an_infinite_value_is_one_sentence(tmp_path: Path) -> None:
+    """Scaled, one infinite value would turn the whole dimension into NaN."""
+    path = _write(tmp_path, "@univariate true\n@classLabel true 1\n@data\n1,2,3:1\n1,-inf,3:1\n")
+    with pytest.raises(ConfigError) as raised:
+        read_ts(path)
+    assert str(raised.value) == (
+        f"{path}, line 5: an infinite value at step 2 of dimension 1: rnnlab does not invent "
+        "values; fill or drop the case."
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

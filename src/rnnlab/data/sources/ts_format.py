@@ -9,8 +9,10 @@ What is read: univariate and multivariate (``@univariate``, ``@dimensions``), eq
 variable length (``@equalLength false``: cases are padded with zeros and their lengths
 kept), classification and regression. Missing values at the end of a case, in every
 dimension at once, are padding (the archive pads some variable-length sets with NaN):
-they shorten the case. A missing value anywhere else is refused in one sentence: rnnlab
-does not invent values. Time-stamped files (``@timeStamps true``) are refused too.
+they shorten the case. A missing value anywhere else, or an infinite one, is refused in one
+sentence: rnnlab does not invent values. Time-stamped files (``@timeStamps true``) are
+refused too. tests/data/sources/test_ts_against_aeon.py checks every file aeon ships against
+aeon's own loader.
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ def _is_true(word: str) -> bool:
 
 
 def _read_header(path: Path, number: int, line: str, header: _Header) -> None:
-    key, _, rest = line[1:].partition(" ")
+    key, *value = line[1:].split(
+        None, 1
+    )  # a key and its value may be apart by a tab, as aeon reads
+    rest = value[0] if value else ""
     key, words = key.lower(), rest.split()
     if key == "problemname" and not header.problem:
         header.problem = rest.strip()
@@ -140,6 +145,12 @@ def _parse_case(
             f"{path}, line {number}: a missing value at step {step + 1} of dimension "
             f"{dim + 1}, inside the series: rnnlab does not fill gaps; fill or drop the case."
         )
+    if np.isinf(values).any():  # scaled, it would make every value NaN
+        step, dim = (int(i) for i in np.argwhere(np.isinf(values))[0])
+        raise ConfigError(
+            f"{path}, line {number}: an infinite value at step {step + 1} of dimension "
+            f"{dim + 1}: rnnlab does not invent values; fill or drop the case."
+        )
     return values, _read_label(path, number, label_text, header)
 
 
@@ -168,7 +179,8 @@ def read_ts(path: Path) -> TsData:
     cases: list[np.ndarray] = []
     labels: list[str | float | None] = []
     in_data = False
-    with open(path, encoding="utf-8", errors="replace") as file:
+    # utf-8-sig: a byte-order mark (Windows editors write one) is not part of the first line
+    with open(path, encoding="utf-8-sig", errors="replace") as file:
         for number, raw in enumerate(file, start=1):
             line = raw.strip()
             if not line or line[0] in "#%":
