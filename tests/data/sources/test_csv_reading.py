@@ -145,3 +145,28 @@ def test_reading_a_csv_imports_pandas_and_an_npz_does_not() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "column", "line"),
+    [
+        ("a,0,1,0\na,1,,0\n", "x", 3),  # an empty feature cell
+        ("a,0,1,0\na,1,  ,0\n", "x", 3),  # spaces only
+        ("a,0,1,0\n\na,,2,0\n", "time", 4),  # the time, after a blank line
+        ("a,0,1,0\na,1,2,\n", "target", 3),  # training needs every target
+    ],
+)
+def test_a_blank_cell_is_a_missing_value(tmp_path: Path, rows: str, column: str, line: int) -> None:
+    message = _message(tmp_path / "blank.csv", "id,time,x,target\n" + rows)
+    assert message == (
+        f"blank.csv has a missing value (a blank cell) in column {column!r} at line {line}: "
+        "rnnlab does not invent values; fill or drop them before training or predicting."
+    )
+
+
+def test_prediction_takes_blank_targets_as_written(tmp_path: Path) -> None:
+    """rnnlab-predict needs no target: a column left blank for new data is written back."""
+    path = tmp_path / "new.csv"
+    path.write_text("id,time,x,target\na,0,1,\na,1,2,\nb,0,3,\n")
+    read = read_long_csv(path, path.name, CsvColumns(), False)
+    assert read.targets is not None and read.targets.tolist() == ["", ""]

@@ -5,7 +5,8 @@ sequence's rows are sorted by it, and a time may not repeat within a sequence), 
 features (numbers), a target that is one value per sequence (repeated on each of its
 rows) and optionally a split. A sequence's rows need not be next to each other nor in
 time order; sequences keep the order in which their ids first appear. Comma-separated
-only; blank lines (and lines of spaces) are skipped.
+only; blank lines (and lines of spaces) are skipped. A blank cell of the time, a feature or
+(for training) the target is a missing value, refused as NaN is.
 
 pandas parses the file (csv_table), and whole-array operations group, sort, check and pad
 its rows (csv_sequences, csv_problems): a million rows load in about the time pandas takes
@@ -23,6 +24,7 @@ from rnnlab.data.sources.csv_layout import CsvLayout, csv_layout
 from rnnlab.data.sources.csv_problems import (
     FEATURES,
     TIME,
+    blank_value,
     changing_value,
     field_counts,
     first_problem,
@@ -52,6 +54,7 @@ def _raise_first_problem(
     table: CsvTable,
     layout: CsvLayout,
     sequences: RowSequences,
+    need_targets: bool,
 ) -> None:
     """One sentence for the first row a reader going down the file would refuse."""
     names = layout.names
@@ -66,6 +69,9 @@ def _raise_first_problem(
             for k, (column, at, advice) in enumerate(features)
         ),
     ]
+    if need_targets and table.target is not None and layout.target is not None:
+        # training needs every target: a blank is a missing value (prediction writes it back)
+        problems.append(blank_value(path, table.target, names[layout.target], after_features))
     for rank, (values, at, what) in enumerate(
         [(table.target, layout.target, "the target"), (table.split, layout.split, "the split")],
         start=after_features,
@@ -91,10 +97,12 @@ def _feature_rows(path: str, table: CsvTable) -> np.ndarray:
     return steps
 
 
-def _sequence_file(path: str, table: CsvTable, layout: CsvLayout) -> SequenceFile:
+def _sequence_file(
+    path: str, table: CsvTable, layout: CsvLayout, need_targets: bool
+) -> SequenceFile:
     """The table's rows as padded sequences, or one sentence naming the first bad row."""
     sequences = group_rows(table.ids, table.times.values)
-    _raise_first_problem(path, table, layout, sequences)
+    _raise_first_problem(path, table, layout, sequences, need_targets)
     inputs, lengths = padded_inputs(sequences, _feature_rows(path, table))
     split = None
     if table.split is not None and layout.split is not None:
@@ -124,7 +132,7 @@ def read_long_csv(
     table = fast_table(file, layout)
     if table is not None:
         try:
-            return _sequence_file(path, table, layout)
+            return _sequence_file(path, table, layout, need_targets)
         except _LinesUnknown:
             pass
-    return _sequence_file(path, exact_table(file, path, layout), layout)
+    return _sequence_file(path, exact_table(file, path, layout), layout, need_targets)

@@ -17,7 +17,7 @@ import numpy as np
 
 from rnnlab.data.sources.csv_sequences import RowSequences, TextValues
 from rnnlab.data.sources.csv_table import BLANK, TEXT, NumberColumn
-from rnnlab.data.sources.sequence_file import not_finite_message
+from rnnlab.data.sources.sequence_file import missing_message, not_finite_message
 
 #: Where each check comes in a row; the k-th feature's is FEATURES + k, then target, split.
 FIELDS, TIME, REPEATED_TIME, FEATURES = 0, 1, 2, 3
@@ -70,12 +70,15 @@ def number_cells(
     text = None if column.text is None else str(column.text[row])
 
     def message(lines: np.ndarray) -> str:
-        if kind in (TEXT, BLANK):
+        where = f"column {name!r} at line {lines[row]}"
+        if kind == BLANK:
+            return missing_message(path, where)
+        if kind == TEXT:
             return (
                 f"{path}: column {name!r} holds {text!r} at line {lines[row]}, which is not a "
                 f"number{advice}."
             )
-        return not_finite_message(path, f"column {name!r} at line {lines[row]}")
+        return not_finite_message(path, where)
 
     return RowProblem(row, rank, message)
 
@@ -101,6 +104,16 @@ def repeated_time(
             f"{path}: sequence {sequence!r} has time {time:g} twice in column {name!r}, at "
             f"lines {lines[first]} and {lines[row]}: a sequence has one row per time step."
         ),
+    )
+
+
+def blank_value(path: str, values: TextValues, name: str, rank: int) -> RowProblem | None:
+    """A row whose cell is blank (the target, when training needs it): a missing value."""
+    row = _first(values.names[values.codes] == "")
+    if row is None:
+        return None
+    return RowProblem(
+        row, rank, lambda lines: missing_message(path, f"column {name!r} at line {lines[row]}")
     )
 
 

@@ -133,6 +133,14 @@ def pad(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return padded, lengths
 
 
+def missing_message(path: str, where: str) -> str:
+    """The sentence for a blank cell: a missing value, as NaN is, not text."""
+    return (
+        f"{path} has a missing value (a blank cell) in {where}: rnnlab does not invent values; "
+        "fill or drop them before training or predicting."
+    )
+
+
 def not_finite_message(path: str, where: str) -> str:
     """The sentence for a NaN or infinite value, ``where`` saying which one."""
     return (
