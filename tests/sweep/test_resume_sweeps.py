@@ -304,3 +304,31 @@ def test_an_interrupted_search_finishes_its_trials_without_counting_one_twice(
     assert record["resumed_from"]["run_dir"] == str(interrupted)
     assert trials[1].value == record["metrics"]["val/acc_best"]
     assert (sweep / "optimization_results.yaml").is_file()
+
+
+def _stack_checkpointed(sweep: Path) -> bool:
+    """Every member of the stack wrote a checkpoint and none has finished."""
+    jobs = list(sweep.glob("*_*"))
+    return len(jobs) == 2 and all(
+        (job / "checkpoints" / "last.ckpt").is_file() and _status(job) is None for job in jobs
+    )
+
+
+@pytest.mark.slow
+def test_a_stacked_sweep_killed_mid_stack_resumes_to_the_uninterrupted_results(
+    tmp_path: Path,
+) -> None:
+    stacked = [*GRID, "hydra/launcher=stacked", "model.hidden_size=8"]
+    reference_root, root = tmp_path / "reference", tmp_path / "killed"
+    reference_root.mkdir()
+    root.mkdir()
+    reference = run_command(reference_root, "rnnlab-train", "-m", *stacked, OMP_NUM_THREADS="1")
+    assert reference.returncode == 0, reference.stderr[-2000:]
+    _kill_when(root, stacked, _stack_checkpointed)
+    sweep = _sweep_dir(root)
+    resumed = run_command(root, "rnnlab-train", "--resume", str(sweep), OMP_NUM_THREADS="1")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "continues from" in resumed.stdout
+    reference_sweep = _sweep_dir(reference_root)
+    for number in range(2):
+        assert _final(_job(sweep, number)) == _final(_job(reference_sweep, number))

@@ -4,14 +4,17 @@ test each on its own best epoch, and leave each member's run folder as its singl
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
 from omegaconf import DictConfig
 
+from rnnlab.run.checkpoints import resumed_from
 from rnnlab.run.quiet import quiet_known_warnings
 from rnnlab.run.threads import limit_threads_for_parallel_jobs
 from rnnlab.stack.checkpoints import MemberCheckpoints
@@ -19,6 +22,7 @@ from rnnlab.stack.data import StackedDataModule
 from rnnlab.stack.members import Member, MemberJob, build_member
 from rnnlab.stack.module import StackedModule
 from rnnlab.stack.outputs import MemberScalars, member_loggers, member_metrics, write_member
+from rnnlab.stack.resume import joined_checkpoint, restore_members, resume_epoch, resume_point
 
 
 def _trainer(cfg: DictConfig, callbacks: list[pl.Callback]) -> pl.Trainer:
@@ -45,8 +49,15 @@ def _trainer(cfg: DictConfig, callbacks: list[pl.Callback]) -> pl.Trainer:
     )
 
 
-def _record(member: Member, trainer: pl.Trainer, wall_time: float, size: int) -> dict[str, Any]:
+def _record(
+    member: Member,
+    trainer: pl.Trainer,
+    wall_time: float,
+    size: int,
+    point: dict[str, Any] | None,
+) -> dict[str, Any]:
     job, module = member.job, member.module
+    path = job.cfg.get("ckpt_path")
     checkpoint = job.cfg.get("callbacks", {}).get("model_checkpoint")
     folder = "checkpoints"
     best = f"{folder}/best.ckpt" if checkpoint and member.best_epoch else None
@@ -68,7 +79,7 @@ def _record(member: Member, trainer: pl.Trainer, wall_time: float, size: int) ->
         "best": None
         if monitor is None
         else {"monitor": monitor.metric, "mode": monitor.mode, "value": member.best_score},
-        "resumed_from": None,
+        "resumed_from": resumed_from(str(path), point) if path and point else None,
         "overrides": job.overrides,
         "torch_threads": torch.get_num_threads(),
         "stack": {"members": size, "wall_time_s": round(wall_time, 3)},
@@ -78,7 +89,25 @@ def _record(member: Member, trainer: pl.Trainer, wall_time: float, size: int) ->
 
 
 def train_stack(jobs: Sequence[MemberJob]) -> list[Member]:
-    """Train the jobs as one stack; every member's run folder is complete when this returns."""
+    """Train the jobs as stacks; every member's run folder is complete when this returns.
+
+    Jobs that continue from a checkpoint (a resumed sweep) train with the members that stopped
+    at the same epoch: one stack for each such epoch, in order of their first job.
+    """
+    points = [resume_point(job) for job in jobs]
+    by_epoch: dict[int, list[int]] = {}
+    for position, point in enumerate(points):
+        by_epoch.setdefault(resume_epoch(point), []).append(position)
+    trained: dict[int, Member] = {}
+    for positions in by_epoch.values():
+        members = _train_one_stack([jobs[p] for p in positions], [points[p] for p in positions])
+        trained.update(zip(positions, members, strict=True))
+    return [trained[position] for position in range(len(jobs))]
+
+
+def _train_one_stack(
+    jobs: Sequence[MemberJob], points: Sequence[dict[str, Any] | None]
+) -> list[Member]:
     started = time.perf_counter()
     limit_threads_for_parallel_jobs()
     quiet_known_warnings()
@@ -88,7 +117,14 @@ def train_stack(jobs: Sequence[MemberJob]) -> list[Member]:
     loggers = member_loggers(members)
     checkpoints = MemberCheckpoints(members)
     trainer = _trainer(jobs[0].cfg, [MemberScalars(members, loggers), checkpoints])
-    trainer.fit(module, datamodule=datamodule)
+    if points[0] is None:
+        trainer.fit(module, datamodule=datamodule)
+    else:
+        restore_members(members, points, checkpoints)  # type: ignore[arg-type]
+        with tempfile.TemporaryDirectory() as folder:
+            joined = Path(folder) / "stack.ckpt"
+            torch.save(joined_checkpoint(points), joined)  # type: ignore[arg-type]
+            trainer.fit(module, datamodule=datamodule, ckpt_path=str(joined))
     if trainer.interrupted:
         raise KeyboardInterrupt
     if jobs[0].cfg.get("test", True):
@@ -98,6 +134,6 @@ def train_stack(jobs: Sequence[MemberJob]) -> list[Member]:
         trainer.test(module, datamodule=datamodule, verbose=False)
     wall_time = time.perf_counter() - started
     for k, member in enumerate(members):
-        record = _record(member, trainer, wall_time, len(members))
+        record = _record(member, trainer, wall_time, len(members), points[k])
         write_member(member, loggers[k], record, checkpoints.gradient_history[k])
     return members

@@ -22,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from rnnlab.errors import RnnlabError
 from rnnlab.run_folder import has_record, write_record
 from rnnlab.stack.members import MemberJob
-from rnnlab.sweep.job import isolated_job, search_value
+from rnnlab.sweep.job import continue_interrupted_job, isolated_job, search_value
 from rnnlab.sweep.stacking import Stack, group, member_job, resolved
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ def _prepare(cfg: DictConfig) -> MemberJob | None:
     """A stacked job's task in its own folder: None when it failed (recorded there)."""
     prepared = None
     with isolated_job(PROGRAM):
+        continue_interrupted_job(cfg)  # a resumed sweep's job continues from its last.ckpt
         prepared = member_job(cfg)
     return prepared
 
