@@ -7,6 +7,13 @@ numbers written as floats (``1.0``, as pandas writes an integer column that had 
 labels too. Class labels are 0 … C-1, C being ``data.num_classes`` or, without it, the
 largest label + 1, in which case every class 0 … C-1 must have a sequence (labels 1, 2 or
 0, 10 are refused rather than trained with empty classes). At most MAX_CLASSES classes.
+
+Classes may also be named (``normal``, ``fault``): text targets of which none is a number
+(or, with ``data.task=classification``, of which some are not numbers) are class names. The
+names are sorted (Python's order of strings: ``Fault`` < ``fault`` < ``normal``) and class k
+is the k-th: the same names give the same classes in every file and every run. The names
+travel with the targets (Targets.class_names), into the TaskSpec and so the checkpoint, and
+rnnlab-predict writes them.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ class Targets:
     values: np.ndarray
     #: The number of classes (classification), else None.
     num_classes: int | None = None
+    #: The classes' names, class 0's first, when the file names them; None: the labels are
+    #: indices (classification) or there are no classes (regression).
+    class_names: tuple[str, ...] | None = None
 
 
 def _is_integer_text(text: str) -> bool:
@@ -38,6 +48,19 @@ def _is_integer_text(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _texts_that_are_numbers(raw: np.ndarray) -> list[bool]:
+    """For each distinct value of text targets, whether it reads as a number."""
+    return [_is_number_text(str(value)) for value in np.unique(raw).tolist()]
 
 
 def _is_whole_number_text(text: str) -> bool:
@@ -79,12 +102,51 @@ def _check_every_class_present(path: str, where: str, labels: np.ndarray) -> Non
 
 
 def infer_task(raw: np.ndarray) -> str:
-    """Integer targets are class labels; other numbers are values to regress."""
+    """Integer targets and names are class labels; other numbers are values to regress (a
+    mix of names and numbers too, so that the first name is refused as not a number)."""
     if raw.dtype.kind in "biu":
         return "classification"
-    if raw.dtype.kind in "US" and all(_is_integer_text(str(v)) for v in raw.ravel()):
-        return "classification"
+    if raw.dtype.kind in "US":
+        distinct = np.unique(raw).tolist()
+        if all(_is_integer_text(str(value)) for value in distinct):
+            return "classification"
+        if not any(_texts_that_are_numbers(raw)):
+            return "classification"
     return "regression"
+
+
+def _shown_names(names: list[str], few: int = 5) -> str:
+    """A few of the (sorted) class names: "'fault', 'normal'", or the first few and a count."""
+    shown = ", ".join(repr(name) for name in names[:few])
+    return shown if len(names) <= few else f"{shown}, … ({len(names)} in all)"
+
+
+def named_classes(path: str, raw: np.ndarray, where: str, num_classes: int | None) -> Targets:
+    """Class names as labels 0 … C-1 in sorted order, the names kept for the TaskSpec."""
+    names, labels = np.unique(raw.astype(str), return_inverse=True)
+    listed = names.tolist()
+    if any(not name.strip() for name in listed):
+        raise ConfigError(
+            f"{path}: {where} holds a blank class name: every sequence needs its class; fill "
+            "it in or drop the sequence."
+        )
+    if num_classes is not None and num_classes != len(listed):
+        raise ConfigError(
+            f"{path}: {where} holds {len(listed)} class names ({_shown_names(listed)}), but "
+            f"data.num_classes={num_classes}: named classes are counted from the file, so "
+            "leave data.num_classes null."
+        )
+    if len(listed) < 2:
+        raise ConfigError(
+            f"{path}: {where} holds only the class {listed[0]!r}: classification needs at "
+            "least two classes."
+        )
+    if len(listed) > MAX_CLASSES:
+        raise ConfigError(
+            f"{path}: {where} holds {len(listed)} class names, more than the {MAX_CLASSES} "
+            "rnnlab trains: merge classes, or set data.task=regression if the targets are values."
+        )
+    return Targets("classification", labels.astype(np.int64), len(listed), tuple(listed))
 
 
 def _numbers(path: str, raw: np.ndarray, where: str, wanted: str) -> np.ndarray:
@@ -115,6 +177,8 @@ def class_labels(path: str, raw: np.ndarray, where: str, num_classes: int | None
             f"{path}: {where} has shape {raw.shape}, but class labels are one integer per "
             "sequence, shape [N]: set data.task=regression for several values per sequence."
         )
+    if raw.dtype.kind in "US" and not all(_texts_that_are_numbers(raw)):
+        return named_classes(path, raw, where, num_classes)
     if raw.dtype.kind in "US":
         for text in raw.tolist():
             if not _is_whole_number_text(text):
@@ -178,6 +242,8 @@ def read_targets(
     if (task or infer_task(raw)) == "classification":
         return class_labels(path, raw, where, num_classes)
     if task is None:
-        wanted = "targets are integer class labels 0, 1, … or numbers to regress"
+        wanted = (
+            "targets are class labels (integers 0, 1, … or names, not both) or numbers to regress"
+        )
         return regression_values(path, raw, where, wanted)
     return regression_values(path, raw, where)

@@ -86,7 +86,7 @@ def _spec(name: str, file: SequenceFile, targets: Targets, baseline: float | Non
             output_size=classes,
             kind="classification",
             per_step=False,
-            class_names=tuple(str(c) for c in range(classes)),
+            class_names=targets.class_names or tuple(str(c) for c in range(classes)),
             feature_names=file.feature_names,
         )
     return TaskSpec(
