@@ -34,7 +34,8 @@ def run(cfg: DictConfig) -> None:
 
 def main() -> None:
     with exit_on_user_error(PROGRAM):
-        check_command_line(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
+        arguments = check_command_line(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
+    sys.argv = [sys.argv[0], *arguments]  # paths quoted for Hydra's grammar
     run()
 
 

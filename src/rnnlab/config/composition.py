@@ -64,12 +64,17 @@ def _is_sweep(override: str) -> bool:
     return parsed.is_sweep_override()
 
 
-def check_command_line(arguments: Sequence[str], config_dir: str, config_name: str) -> None:
-    """Everything an entry point checks before Hydra runs: group options, then composition."""
+def check_command_line(arguments: Sequence[str], config_dir: str, config_name: str) -> list[str]:
+    """Everything an entry point checks before Hydra runs: group options, then composition.
+    Returns the arguments for Hydra to run: path values quoted for its grammar, so that a
+    path with ``=`` or ``,`` (a sweep job's folder) works as typed."""
     from rnnlab.config.group_options import check_group_overrides
+    from rnnlab.config.path_values import quote_path_values
 
+    arguments = quote_path_values(arguments)
     check_group_overrides(arguments, config_dir, config_name)
     check_composes(arguments, config_dir, config_name)
+    return arguments
 
 
 def check_composes(

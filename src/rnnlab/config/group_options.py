@@ -54,21 +54,37 @@ class CommandLine:
     config_name: str | None = None
 
 
-def read_command_line(arguments: Sequence[str]) -> CommandLine:
-    """Split ``arguments`` as Hydra's parser does: ``-cd X`` and ``--config-dir=X`` alike."""
-    overrides: list[str] = []
+def _split_arguments(arguments: Sequence[str]) -> tuple[list[int], dict[str, str | None]]:
+    """Where the overrides are, and the values of Hydra's options, as its parser splits
+    ``arguments``: ``-cd X`` and ``--config-dir=X`` alike (X is not an override)."""
+    overrides: list[int] = []
     values: dict[str, str | None] = {}
-    remaining = iter(arguments)
-    for argument in remaining:
+    at = 0
+    while at < len(arguments):
+        argument = arguments[at]
+        at += 1
         if not argument.startswith("-"):
-            overrides.append(argument)
+            overrides.append(at - 1)
             continue
         option, has_value, value = argument.partition("=")
         name = _VALUE_OPTIONS.get(option)
+        if name is not None and not has_value:
+            value, at = (arguments[at] if at < len(arguments) else None), at + 1
         if name is not None:
-            values[name] = value if has_value else next(remaining, None)
+            values[name] = value
+    return overrides, values
+
+
+def override_positions(arguments: Sequence[str]) -> list[int]:
+    """The indices of the overrides in ``arguments`` (not the value of ``-cd X``)."""
+    return _split_arguments(arguments)[0]
+
+
+def read_command_line(arguments: Sequence[str]) -> CommandLine:
+    """Split ``arguments`` as Hydra's parser does: ``-cd X`` and ``--config-dir=X`` alike."""
+    positions, values = _split_arguments(arguments)
     return CommandLine(
-        overrides=tuple(overrides),
+        overrides=tuple(arguments[at] for at in positions),
         config_dir=values.get("config_dir"),
         config_path=values.get("config_path"),
         config_name=values.get("config_name"),

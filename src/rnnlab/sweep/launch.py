@@ -1,9 +1,10 @@
 """What ``rnnlab-train`` does around Hydra: the checks before it starts and the end of a launch.
 
 Before Hydra runs (a bad value costs well under a second, and nothing is written):
-``--resume DIR`` is expanded into the sweep's own command line; config groups and the command
-line are checked; for a sweep, a resumed folder must hold the same sweep, every job of the grid
-is composed and validated (the pre-flight), the folder's lock is taken and the job folders are
+``--resume DIR`` is expanded into the sweep's own command line; path values are quoted for
+Hydra's grammar (``rnnlab.config.path_values``); config groups and the command line are
+checked; for a sweep, a resumed folder must hold the same sweep, every job of the grid is
+composed and validated (the pre-flight), the folder's lock is taken and the job folders are
 named by the swept values. Around Hydra: whatever ends the launch releases the locks, an
 interrupted sweep says how to resume it, and a sweep with a failed job exits 1.
 """
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 
 from rnnlab.config.composition import check_composes
 from rnnlab.config.group_options import check_group_overrides
+from rnnlab.config.path_values import quote_path_values
 from rnnlab.sweep import launches
 from rnnlab.sweep.command_line import is_multirun, name_by_swept_values
 
@@ -58,6 +60,7 @@ def prepare(arguments: list[str], config_dir: str, config_name: str) -> tuple[li
         from rnnlab.sweep.same_sweep import expand_resume_flag
 
         arguments = expand_resume_flag(arguments)
+    arguments = quote_path_values(arguments)  # a path with = or , works as typed
     check_group_overrides(arguments, config_dir, config_name)
     sweeping = is_sweep(arguments, config_dir, config_name)
     # a sweep's pre-flight composes every job; here its Hydra settings are checked too

@@ -19,6 +19,7 @@ from omegaconf import DictConfig
 
 from rnnlab.config.commands import shell_command
 from rnnlab.config.guard import current_run_dir
+from rnnlab.config.path_values import as_typed
 from rnnlab.run_folder import LAST_CHECKPOINT, run_status
 
 CHECKPOINT_KEY = "ckpt_path"
@@ -63,6 +64,7 @@ def said_how_to_continue(cfg: DictConfig, program: str) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         checkpoint = checkpoint_to_continue(cfg, current_run_dir())
-        # sys.argv is the command line Hydra ran: rnnlab-train's main set it to the checked one
-        print(continue_hint(program, sys.argv[1:], checkpoint), file=sys.stderr, flush=True)
+        # sys.argv is the command line Hydra ran (rnnlab-train's main set it), paths quoted
+        arguments = as_typed(sys.argv[1:])
+        print(continue_hint(program, arguments, checkpoint), file=sys.stderr, flush=True)
         raise
