@@ -12,6 +12,8 @@ from rnnlab.run.threads import (
     effective_n_jobs,
     job_threads,
     limit_threads_for_parallel_jobs,
+    set_run_threads,
+    step_work,
     threads_per_job,
 )
 from tests.conftest import Composer
@@ -76,3 +78,37 @@ def test_a_job_of_the_basic_launcher_keeps_torch_as_it_is(
     torch.set_num_threads(2)
     compose_run()
     assert limit_threads_for_parallel_jobs() == 2
+
+
+def test_auto_gives_a_small_network_one_thread_and_leaves_a_large_one_alone(
+    compose_run: Composer, torch_threads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    torch.set_num_threads(2)
+    assert set_run_threads(compose_run()) == 1  # the default experiment: GRU 32, batch 32
+    torch.set_num_threads(2)
+    large = compose_run("model=lstm", "model.hidden_size=256", "data.batch_size=128")
+    assert step_work(large) >= threads.ONE_THREAD_BELOW
+    assert set_run_threads(large) == 2
+    torch.set_num_threads(2)
+    assert step_work(compose_run(), members=64) > step_work(compose_run())
+    assert set_run_threads(compose_run(), members=64) == 2  # a large stack shares the cores
+
+
+def test_a_number_or_the_environment_overrides_auto(
+    compose_run: Composer, torch_threads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch.set_num_threads(1)
+    assert set_run_threads(compose_run("threads=2")) == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    torch.set_num_threads(3)  # as torch starts with OMP_NUM_THREADS=3
+    assert set_run_threads(compose_run()) == 3  # the user's choice stands, small network or not
+
+
+def test_threads_must_be_auto_or_a_positive_number(compose_run: Composer) -> None:
+    from rnnlab.config.validation import validate
+    from rnnlab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"threads=0 is not valid: expected an integer >= 1 or"):
+        validate(compose_run("threads=0"))

@@ -31,6 +31,8 @@ class Rule:
     max_exclusive: bool = False
     choices: Sequence[Any] | None = None
     nullable: bool = False
+    #: The word ``auto`` is valid too (rnnlab picks the value).
+    or_auto: bool = False
 
     def describe(self) -> str:
         """Say in words what is valid, for the error sentence."""
@@ -45,12 +47,15 @@ class Rule:
                 text += f" with {self.minimum:g} <= value {upper} {self.maximum:g}"
             elif self.minimum is not None:
                 text += f" >= {self.minimum:g}"
+        text += " or 'auto'" if self.or_auto else ""
         return text + (" (or null)" if self.nullable else "")
 
     def accepts(self, value: Any) -> bool:
         """True when ``value`` has the right type and lies in range."""
         if value is None:
             return self.nullable
+        if self.or_auto and value == "auto":
+            return True
         if self.choices is not None:
             return value in self.choices
         if self.kind is bool:
@@ -80,6 +85,7 @@ RULES: dict[str, Rule] = {
     "seed": Rule(int, minimum=0),
     "name": Rule(str),
     "ckpt_path": Rule(str, nullable=True),
+    "threads": Rule(int, minimum=1, or_auto=True),
     # data
     "data.seq_len": POSITIVE_INT,
     "data.batch_size": POSITIVE_INT,

@@ -105,7 +105,59 @@ def limit_threads_for_parallel_jobs() -> int:
             hydra_cfg.launcher, hydra_cfg.sweeper, _cores(), torch.get_num_threads()
         )
         if threads is not None:
-            torch.set_num_threads(threads)
-            _set_interop_threads(threads)
-            log.info("torch threads: %d, this job's share of the cores", threads)
+            _use(threads, "this job's share of the cores")
     return torch.get_num_threads()
+
+
+#: Multiply-adds of one recurrent time step (all members of a stack together) below which a
+#: run is fastest on one thread: its matrix products are too small to share across cores, and
+#: threads that wait on each other (or on a neighbour process) cost far more than they give.
+ONE_THREAD_BELOW = 2_000_000
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+#: Environment variables by which a user (or a launcher) already chose torch's threads.
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def step_work(cfg: Mapping[str, Any], members: int = 1) -> int:
+    """Multiply-adds of one time step's recurrent products, for ``members`` networks."""
+    model, data = cfg.get("model") or {}, cfg.get("data") or {}
+    hidden = int(model.get("hidden_size") or 0)
+    directions = 2 if model.get("bidirectional") else 1
+    gates = _GATES.get(str(model.get("cell")), 4)
+    layers = int(model.get("num_layers") or 1)
+    batch = int(data.get("batch_size") or 1)
+    return members * batch * hidden * gates * hidden * layers * directions
+
+
+def _use(threads: int, why: str) -> None:
+    torch.set_num_threads(threads)
+    _set_interop_threads(threads)
+    log.info("torch threads: %d, %s", threads, why)
+
+
+def set_run_threads(cfg: Mapping[str, Any], members: int = 1) -> int:
+    """Set the torch threads of a run (or a stack of ``members``); return the number.
+
+    ``threads=N`` decides; with ``auto``: a parallel launcher's share of the cores, else the
+    user's OMP_NUM_THREADS / MKL_NUM_THREADS if set, else one thread for a small network
+    (ONE_THREAD_BELOW) and torch's default for a larger one.
+    """
+    setting = cfg.get("threads", "auto")
+    if setting not in (None, "auto"):
+        _use(int(setting), "threads=" + str(setting))
+        return torch.get_num_threads()
+    before = torch.get_num_threads()
+    if limit_threads_for_parallel_jobs() != before or _launcher_shares_cores():
+        return torch.get_num_threads()
+    if any(os.environ.get(name) for name in _THREAD_VARIABLES):
+        return before
+    if step_work(cfg, members) < ONE_THREAD_BELOW:
+        _use(1, "a small network (threads=auto)")
+    return torch.get_num_threads()
+
+
+def _launcher_shares_cores() -> bool:
+    if not HydraConfig.initialized():
+        return False
+    target = str(HydraConfig.get().launcher.get("_target_", ""))
+    return JOBLIB in target or SUBMITIT in target

@@ -39,7 +39,7 @@ from rnnlab.run.components import (
 from rnnlab.run.hparams import log_hparams
 from rnnlab.run.quiet import quiet_known_warnings
 from rnnlab.run.summary import announce, scalar_metrics
-from rnnlab.run.threads import limit_threads_for_parallel_jobs
+from rnnlab.run.threads import set_run_threads
 from rnnlab.run_folder import write_record
 
 
@@ -155,7 +155,7 @@ def train(cfg: DictConfig) -> float | None:
     it, on this config's data) or, without one, the freshly initialised network.
     """
     started = time.perf_counter()
-    limit_threads_for_parallel_jobs()
+    set_run_threads(cfg)
     quiet_known_warnings()
     _check_stages(cfg)
     fitting = bool(cfg.get("train", True))

@@ -16,7 +16,7 @@ from omegaconf import DictConfig
 
 from rnnlab.run.checkpoints import resumed_from
 from rnnlab.run.quiet import quiet_known_warnings
-from rnnlab.run.threads import limit_threads_for_parallel_jobs
+from rnnlab.run.threads import set_run_threads
 from rnnlab.stack.checkpoints import MemberCheckpoints
 from rnnlab.stack.data import StackedDataModule
 from rnnlab.stack.members import Member, MemberJob, build_member
@@ -109,7 +109,7 @@ def _train_one_stack(
     jobs: Sequence[MemberJob], points: Sequence[dict[str, Any] | None]
 ) -> list[Member]:
     started = time.perf_counter()
-    limit_threads_for_parallel_jobs()
+    set_run_threads(jobs[0].cfg, members=len(jobs))
     quiet_known_warnings()
     members = [build_member(job) for job in jobs]
     module = StackedModule(members)
