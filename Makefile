@@ -36,8 +36,13 @@ bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the plain-PyTorch ba
 	$(BIN)/python benchmarks/sweep.py
 	$(BIN)/python benchmarks/data_load.py
 
-tensorboard: $(STAMP)  ## TensorBoard over every run in experiments/ and multirun/ (under RNNLAB_ROOT)
-	$(BIN)/tensorboard --logdir_spec "experiments:$(RUNS_ROOT)/experiments,multirun:$(RUNS_ROOT)/multirun" $(TB_ARGS)
+tensorboard: $(STAMP)  ## TensorBoard over every run under RNNLAB_ROOT, short run names; one sweep or experiment: make tensorboard DIR=multirun/<name>/<time>
+ifdef DIR
+	@test -d '$(DIR)' || { echo "make tensorboard: DIR=$(DIR) is not a folder" >&2; exit 2; }
+	$(BIN)/tensorboard --logdir '$(DIR)' $(TB_ARGS)
+else
+	$(BIN)/tensorboard --logdir_spec "$$($(BIN)/python -m rnnlab.report.tensorboard_view '$(RUNS_ROOT)')" $(TB_ARGS)
+endif
 
 lint: $(STAMP)  ## ruff, and the layers of src/rnnlab (import-linter contracts in pyproject.toml)
 	$(BIN)/ruff check .
