@@ -7,13 +7,12 @@ what it does is in ``rnnlab.sweep.stacked_launch``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from hydra.core.utils import JobReturn, configure_log, setup_globals
 from hydra.plugins.launcher import Launcher
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
-
-from rnnlab.sweep.stacked_launch import StackedLaunch
 
 
 class StackedLauncher(Launcher):
@@ -21,12 +20,16 @@ class StackedLauncher(Launcher):
 
     def __init__(self, max_members: int = 64) -> None:
         self.max_members = max_members
-        self.launch_: StackedLaunch | None = None
+        self.launch_: Any = None
         self.config: DictConfig | None = None
 
     def setup(
         self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
     ) -> None:
+        # imported here, not at the top: Hydra imports every plugin module at each start,
+        # and the stack's modules import torch (seconds) that a config check must not pay
+        from rnnlab.sweep.stacked_launch import StackedLaunch
+
         self.config = config
         self.launch_ = StackedLaunch(hydra_context, task_function, config, self.max_members)
 
