@@ -69,7 +69,7 @@ def test_a_list_of_sequences_reads_as_padding_with_lengths(tmp_path: Path) -> No
     listed[:] = sequences
     np.savez(tmp_path / "listed.npz", inputs=listed, targets=labels)
     np.savez(tmp_path / "padded.npz", inputs=inputs, lengths=lengths, targets=labels)
-    from_list = file_source(str(tmp_path / "listed.npz"))
+    from_list = file_source(str(tmp_path / "listed.npz"), allow_pickle=True)
     from_padding = file_source(str(tmp_path / "padded.npz"))
     for part in ("train", "val", "test"):
         a, b = getattr(from_list, part), getattr(from_padding, part)

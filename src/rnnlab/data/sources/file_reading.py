@@ -50,14 +50,16 @@ def read_sequence_file(
     columns: CsvColumns,
     need_targets: bool,
     settings: SettingNames = TRAIN_SETTINGS,
+    allow_pickle: bool = False,
 ) -> SequenceFile:
     """Read ``path`` (.npz or .csv) into a SequenceFile; ``field`` names it in messages.
 
     ``need_targets``: training needs them (a missing key or column is an error); prediction
-    takes them when the file has them. ``settings``: how a CSV's advice names the column
-    settings (``data.id_column`` for rnnlab-train, ``id_column`` for rnnlab-predict).
+    takes them when the file has them. ``settings``: how advice names the settings
+    (``data.id_column`` for rnnlab-train, ``id_column`` for rnnlab-predict).
+    ``allow_pickle``: an .npz may hold object arrays, which pickle reads (it can run code).
     """
     file = check_path(path, field)
     if file.suffix.lower() == ".npz":
-        return read_npz(file, str(path), need_targets)
+        return read_npz(file, str(path), need_targets, allow_pickle, settings)
     return read_long_csv(file, str(path), columns, need_targets, settings)

@@ -4,8 +4,11 @@ Arrays: ``inputs`` [N, T, F] (or [N, T]: one feature) with optional ``lengths`` 
 a list of N arrays [T_i, F] of different lengths (saved as an object array, whose lengths
 are their own); ``targets`` [N] or [N, K]; optional ``split`` [N] (train/val/test or
 0/1/2) and ``ids`` [N]. Any other array is refused (a misspelt ``length`` would
-otherwise leave the padding to be trained on). Object arrays are stored with pickle, so
-only such a file is opened with ``allow_pickle``: load only files you trust.
+otherwise leave the padding to be trained on).
+
+Object arrays are stored with pickle, and unpickling runs whatever code the file names, so
+a file holding one is refused unless the user opts in (``data.allow_pickle=true``, for a
+file they trust); padded ``inputs`` with ``lengths`` hold ragged sequences without pickle.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from rnnlab.data.sources.sequence_file import (
+    TRAIN_SETTINGS,
     SequenceFile,
+    SettingNames,
     not_finite_message,
     pad,
     split_names,
@@ -29,16 +34,37 @@ INPUTS, LENGTHS, TARGETS, SPLIT, IDS = "inputs", "lengths", "targets", "split", 
 KNOWN = (INPUTS, LENGTHS, TARGETS, SPLIT, IDS)
 
 
-def _load(file: Path, path: str) -> dict[str, np.ndarray]:
-    """Every array of the archive; object arrays (a list of sequences) need pickle."""
+def _pickle_refused(path: str, key: str, settings: SettingNames) -> str:
+    return (
+        f"{path} stores {key!r} as an object array, which numpy reads with pickle, and "
+        "unpickling runs any code the file holds: save ragged sequences as padded inputs "
+        f"[N, T, F] with lengths [N], or, for a file you trust, set "
+        f"{settings.key('allow_pickle')}=true."
+    )
+
+
+def _arrays(archive: Any, path: str, settings: SettingNames) -> dict[str, np.ndarray]:
+    """Every array of an archive opened without pickle; an object array is refused."""
+    arrays = {}
+    for key in archive.files:
+        try:
+            arrays[key] = archive[key]
+        except ValueError as error:
+            if "allow_pickle" not in str(error):
+                raise
+            raise ConfigError(_pickle_refused(path, key, settings)) from None
+    return arrays
+
+
+def _load(
+    file: Path, path: str, allow_pickle: bool, settings: SettingNames
+) -> dict[str, np.ndarray]:
+    """Every array of the archive; object arrays (a list of sequences) only with pickle allowed."""
     try:
-        with np.load(file, allow_pickle=False) as archive:
-            try:
+        with np.load(file, allow_pickle=allow_pickle) as archive:
+            if allow_pickle:
                 return {key: archive[key] for key in archive.files}
-            except ValueError:  # an object array: re-open allowing pickle
-                pass
-        with np.load(file, allow_pickle=True) as archive:
-            return {key: archive[key] for key in archive.files}
+            return _arrays(archive, path, settings)
     except (OSError, ValueError, EOFError, TypeError, AttributeError, zipfile.BadZipFile) as error:
         raise ConfigError(
             f"{path} could not be read as a NumPy .npz archive ({type(error).__name__}): the "
@@ -165,9 +191,16 @@ def _per_sequence(path: str, arrays: dict[str, np.ndarray], key: str, cases: int
     return value
 
 
-def read_npz(file: Path, path: str, need_targets: bool) -> SequenceFile:
-    """The sequences of an .npz archive; ``path`` as the user wrote it, for messages."""
-    arrays = _load(file, path)
+def read_npz(
+    file: Path,
+    path: str,
+    need_targets: bool,
+    allow_pickle: bool = False,
+    settings: SettingNames = TRAIN_SETTINGS,
+) -> SequenceFile:
+    """The sequences of an .npz archive; ``path`` as the user wrote it, for messages;
+    ``allow_pickle``: read object arrays (pickle can run code: only for trusted files)."""
+    arrays = _load(file, path, allow_pickle, settings)
     _check_known(path, arrays)
     if INPUTS not in arrays:
         raise ConfigError(_missing_key(path, INPUTS, arrays, "inputs [N, T, F]"))

@@ -43,6 +43,11 @@ def _check_num_classes(num_classes: int | None) -> None:
         )
 
 
+def _check_allow_pickle(allow_pickle: object) -> None:
+    if not isinstance(allow_pickle, bool):
+        raise ConfigError(f"data.allow_pickle={allow_pickle} is not valid: expected true or false.")
+
+
 def _where_targets(file: SequenceFile, columns: CsvColumns) -> str:
     return "array 'targets'" if file.feature_names is None else f"column {columns.target_column!r}"
 
@@ -129,14 +134,17 @@ def file_source(
     test_fraction: float = 0.15,
     split_seed: int = 0,
     seed: int = 42,
+    allow_pickle: bool = False,
 ) -> SequenceSplits:
     """Train/val/test splits of the sequences in ``path``, scaled on the training split.
 
-    ``seed`` only orders the training batches (the DataModule reads it).
+    ``seed`` only orders the training batches (the DataModule reads it). ``allow_pickle``:
+    read an .npz's object arrays (a list of ragged sequences), which pickle can make run code.
     """
     check_fraction("val_fraction", val_fraction)
     check_fraction("test_fraction", test_fraction, upper=1.0 - val_fraction)
     _check_num_classes(num_classes)
+    _check_allow_pickle(allow_pickle)
     columns = CsvColumns.from_options(
         {
             "id_column": id_column,
@@ -146,7 +154,7 @@ def file_source(
             "split_column": split_column,
         }
     )
-    file = read_sequence_file(path, PATH_FIELD, columns, need_targets=True)
+    file = read_sequence_file(path, PATH_FIELD, columns, True, allow_pickle=allow_pickle)
     assert file.targets is not None  # need_targets
     targets = read_targets(
         file.path, file.targets, _where_targets(file, columns), task, num_classes
