@@ -16,6 +16,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
+from rnnlab.config.data_size import check_fits_in_memory
 from rnnlab.config.group_options import compose_source, read_command_line
 from rnnlab.errors import ConfigError
 
@@ -80,7 +81,8 @@ def check_command_line(arguments: Sequence[str], config_dir: str, config_name: s
 def check_composes(
     arguments: Sequence[str], config_dir: str, config_name: str, without_sweeps: bool = False
 ) -> None:
-    """ConfigError in one sentence if the overrides on this command line do not compose.
+    """ConfigError in one sentence if the overrides on this command line do not compose, or
+    ask for a generated task larger than the memory available.
 
     ``without_sweeps``: for ``-m``, the swept values are left out (the sweep's pre-flight
     composes each job); the fixed values and Hydra's own settings are checked here.
@@ -92,7 +94,7 @@ def check_composes(
     source = compose_source(command, config_dir, config_name)
     with initialize_config_dir(config_dir=source.config_dir, version_base="1.3"):
         try:
-            compose(
+            cfg = compose(
                 source.config_name,
                 overrides=[*overrides, *source.extra],
                 return_hydra_config=True,
@@ -100,3 +102,5 @@ def check_composes(
         except (HydraException, OmegaConfBaseException) as error:
             sentence = _bad_override(overrides) or _sentence(error)
             raise ConfigError(sentence) from None
+    if not without_sweeps:  # a sweep's jobs are sized one by one by its pre-flight
+        check_fits_in_memory(cfg)  # said before Hydra makes a run folder

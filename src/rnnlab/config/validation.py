@@ -8,6 +8,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from rnnlab.config.data_size import check_fits_in_memory
 from rnnlab.config.dotted import select
 from rnnlab.config.schema import RULES, Rule
 from rnnlab.errors import ConfigError
@@ -97,7 +98,9 @@ def _check_checkpoint_path(cfg: DictConfig) -> None:
 
 
 def validate(cfg: DictConfig) -> None:
-    """Raise ConfigError with one sentence when ``cfg`` breaks a schema or consistency rule."""
+    """Raise ConfigError with one sentence when ``cfg`` breaks a schema or consistency rule,
+    or asks for a generated task larger than the memory available."""
     _check_checkpoint_path(cfg)
     _check_rules(cfg)
     _check_consistency(cfg)
+    check_fits_in_memory(cfg)
