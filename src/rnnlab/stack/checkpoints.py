@@ -22,6 +22,7 @@ from rnnlab.compat.lightning import checkpoint_of
 from rnnlab.run.components import build
 from rnnlab.run.monitored_metric import CHECKPOINT_NODE, resolved_monitor_kwargs
 from rnnlab.stack.members import Member
+from rnnlab.stack.optimizer import member_state
 
 #: The state key of the gradient monitor, whose per-epoch statistics a member keeps too.
 GRADIENT_MONITOR_KEY = "GradientMonitor"
@@ -55,11 +56,18 @@ class MemberCheckpoints(pl.Callback):
         self.callbacks = [checkpoint_callback(member) for member in members]
         #: Per member, the per-epoch gradient statistics (gradient_norms.json's records).
         self.gradient_history: list[list[dict[str, float]]] = [[] for _ in members]
+        self.optimizer: torch.optim.Optimizer | None = None
+        #: Each member's own ``foreach`` setting, which its checkpoint keeps.
+        self.foreach = [
+            (getattr(m.module.optimizer_factory, "keywords", None) or {}).get("foreach")
+            for m in members
+        ]
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.sanity_checking:
             return
         shared = checkpoint_of(trainer)
+        self.optimizer = trainer.optimizers[0] if trainer.optimizers else None
         epoch = trainer.current_epoch + 1
         for k, member in enumerate(self.members):
             self._note_gradients(k, member, epoch)
@@ -108,7 +116,7 @@ class MemberCheckpoints(pl.Callback):
         """The member's checkpoint in the single-run format (see the module docstring)."""
         member, callback = self.members[k], self.callbacks[k]
         module = member.module
-        optimizers = shared["optimizer_states"][0]["members"]
+        optimizer = self.optimizer
         callbacks: dict[str, Any] = {}
         if callback is not None:
             callbacks[callback.state_key] = callback.state_dict()
@@ -121,7 +129,7 @@ class MemberCheckpoints(pl.Callback):
             "state_dict": module.state_dict(),
             "loops": shared["loops"],
             "callbacks": callbacks,
-            "optimizer_states": [optimizers[k]],
+            "optimizer_states": [member_state(optimizer, k, self.foreach[k])] if optimizer else [],
             "lr_schedulers": [],
             CHECKPOINT_KEY: member.job.run_config,
             TASK_SPEC_KEY: module.spec.to_dict(),

@@ -23,7 +23,7 @@ from rnnlab.callbacks.gradient_monitor import ADVICE, EpochGradientStatistics
 from rnnlab.models.stacked import StackedNetworks
 from rnnlab.stack.data import StackedBatch
 from rnnlab.stack.members import Member
-from rnnlab.stack.optimizer import StackedOptimizer
+from rnnlab.stack.optimizer import stacked_optimizer
 
 
 def _grad_norm(parameters: Sequence[nn.Parameter]) -> torch.Tensor:
@@ -127,6 +127,8 @@ class StackedModule(pl.LightningModule):
             norm = _grad_norm(parameters)
             norms.append(norm)
             if not self.active[k]:
+                for parameter in parameters:  # no gradient: the optimizer leaves it alone
+                    parameter.grad = None
                 continue
             threshold = member.clip_val
             changed = None
@@ -146,9 +148,12 @@ class StackedModule(pl.LightningModule):
         if not bool(finite.all()):
             self._diverge(~finite, "gradient norm", stacked, self.global_step + 1)
 
-    def configure_optimizers(self) -> StackedOptimizer:
-        optimizers = [member.module.configure_optimizers() for member in self.stack_members]
-        return StackedOptimizer(optimizers, self.active)
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        modules = [member.module for member in self.stack_members]
+        return stacked_optimizer(
+            [module.optimizer_factory for module in modules],
+            [list(module.parameters()) for module in modules],
+        )
 
     # once per epoch ---------------------------------------------------------------------
     def _close(self, stage: str) -> None:

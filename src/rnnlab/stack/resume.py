@@ -18,6 +18,7 @@ import torch
 from rnnlab.run.checkpoints import load_run_checkpoint
 from rnnlab.stack.checkpoints import GRADIENT_MONITOR_KEY, MemberCheckpoints
 from rnnlab.stack.members import Member, MemberJob
+from rnnlab.stack.optimizer import joined_state
 
 
 def resume_point(job: MemberJob) -> dict[str, Any] | None:
@@ -38,7 +39,7 @@ def joined_checkpoint(checkpoints: Sequence[dict[str, Any]]) -> dict[str, Any]:
         for k, checkpoint in enumerate(checkpoints)
         for name, tensor in checkpoint["state_dict"].items()
     }
-    optimizers = [checkpoint["optimizer_states"][0] for checkpoint in checkpoints]
+    optimizer = joined_state([checkpoint["optimizer_states"][0] for checkpoint in checkpoints])
     return {
         "epoch": first["epoch"],
         "global_step": first["global_step"],
@@ -46,7 +47,7 @@ def joined_checkpoint(checkpoints: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "state_dict": state,
         "loops": first["loops"],
         "callbacks": {},
-        "optimizer_states": [{"members": optimizers}],
+        "optimizer_states": [optimizer],
         "lr_schedulers": [],
     }
 
