@@ -21,6 +21,32 @@ from matplotlib.figure import Figure
 
 from rnnlab.compat.tensorboard import file_writer
 
+#: Markers and line styles cycled with the colours, so a line drawn over another (rnn and
+#: lstm at the same values) still shows.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINE_STYLES = ("-", "--", "-.", ":")
+
+
+def legend_beside(axes: Axes, **options: Any) -> None:
+    """The legend to the right of the axes, never over the data, labels or title; a layout
+    engine (or the caller's margins) leaves room for it."""
+    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **options)
+
+
+def line_style(index: int) -> dict[str, str]:
+    """The index-th line's marker and line style, cycling apart from the colours."""
+    return {
+        "marker": MARKERS[index % len(MARKERS)],
+        "linestyle": LINE_STYLES[index // len(MARKERS) % len(LINE_STYLES)],
+    }
+
+
+def _title_lines(title: str, width: int) -> str:
+    """A title longer than ``width`` characters broken before its parenthesis, so a narrow
+    figure does not cut it at both ends."""
+    head, bracket, rest = title.partition(" (")
+    return f"{head}\n({rest}" if bracket and len(title) > width else title
+
 
 def loss_curve_figure(
     curves: Mapping[str, Sequence[Sequence[float]]],
@@ -28,8 +54,9 @@ def loss_curve_figure(
     baseline_name: str | None = None,
     title: str = "Loss",
 ) -> Figure:
-    """One line per curve (e.g. train/loss, val/loss) of (epoch, loss) points."""
-    figure = Figure(figsize=(8, 4), layout="tight")
+    """One line per curve (e.g. train/loss, val/loss) of (epoch, loss) points, whole epochs
+    on the x axis, the legend beside the plot."""
+    figure = Figure(figsize=(9, 4), layout="constrained")
     axes = figure.add_subplot()
     for label, points in curves.items():
         if points:
@@ -38,11 +65,12 @@ def loss_curve_figure(
     if baseline is not None:
         label = f"baseline: {baseline_name}" if baseline_name else "baseline"
         axes.axhline(baseline, linestyle="--", color="grey", label=f"{label} ({baseline:.4f})")
+    axes.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     axes.set_xlabel("epoch")
     axes.set_ylabel("loss")
     axes.set_title(title)
     axes.grid(True, alpha=0.3)
-    axes.legend()
+    legend_beside(axes, fontsize="small")
     return figure
 
 
@@ -60,7 +88,7 @@ def confusion_matrix_figure(
     axes.set_yticks(ticks, labels=class_names)
     axes.set_xlabel("predicted label")
     axes.set_ylabel("true label")
-    axes.set_title(title)
+    axes.set_title(_title_lines(title, width=int(8 * size)))
     threshold = matrix.max() / 2 if matrix.size else 0
     for row in range(matrix.shape[0]):
         for column in range(matrix.shape[1]):
@@ -135,9 +163,14 @@ def gradient_flow_figure(
     layers = list(dict.fromkeys(name for epoch in epochs for name in history[epoch]))
     rows = max(1, len(layers))
     height = 0.9 + 2.7 * rows  # inches: 2.7 a panel, 0.9 for the margins
-    figure = Figure(figsize=(6.5, height))
+    width = 8.0  # inches: 6.2 for the panel and its labels, 1.8 for the legend beside it
+    figure = Figure(figsize=(width, height))
     figure.subplots_adjust(
-        left=0.12, right=0.97, bottom=0.55 / height, top=1 - 0.35 / height, hspace=0.5
+        left=0.8 / width,
+        right=1 - 1.8 / width,
+        bottom=0.55 / height,
+        top=1 - 0.35 / height,
+        hspace=0.5,
     )
     colours = colormaps["viridis"]
     for index, layer in enumerate(layers):
@@ -150,11 +183,12 @@ def gradient_flow_figure(
             steps = np.arange(1, len(curve) + 1)
             axes.plot(steps, curve, color=colours(0.85 - shade), label=_epoch_label(epoch))
         _log_scale(axes)
+        axes.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         axes.set_xlabel("time step t")
         axes.set_ylabel("‖∂L/∂h_t‖")
         axes.set_title(f"{title}: {layer}" if len(layers) > 1 else title)
         axes.grid(True, which="major", alpha=0.3)
-        axes.legend(fontsize="small")
+        legend_beside(axes, fontsize="small")
     return figure
 
 
@@ -164,7 +198,7 @@ def gradient_flow_comparison_figure(
 ) -> Figure:
     """One colour per model; for each, one line per stage (e.g. at initialisation, dashed, and
     after training, solid) of ‖∂L/∂h_t‖ against t on a log scale."""
-    figure = Figure(figsize=(8, 4.5), layout="tight")
+    figure = Figure(figsize=(10, 4.5), layout="constrained")
     axes = figure.add_subplot()
     styles = ("--", "-", ":", "-.")
     for index, (model, stages) in enumerate(curves.items()):
@@ -175,11 +209,12 @@ def gradient_flow_comparison_figure(
                 style = styles[stage_index % len(styles)]
                 axes.plot(steps, curve, style, color=colour, label=f"{model}, {stage}")
     axes.set_yscale("log")
+    axes.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     axes.set_xlabel("time step t")
     axes.set_ylabel("‖∂L/∂h_t‖ (top layer, mean over sequences)")
     axes.set_title(title)
     axes.grid(True, which="major", alpha=0.3)
-    axes.legend(fontsize="small")
+    legend_beside(axes, fontsize="small")
     return figure
 
 
@@ -196,7 +231,7 @@ def clipping_comparison_figure(
     ``runs``: label -> {"train/loss": [[epoch, value], ...], "grad/norm_mean": ...,
     "grad/norm_max": ...}; missing curves and null values are skipped.
     """
-    figure = Figure(figsize=(11, 4), layout="tight")
+    figure = Figure(figsize=(14, 4.5), layout="constrained")
     loss_axes, norm_axes = figure.add_subplot(1, 2, 1), figure.add_subplot(1, 2, 2)
     for index, (label, curves) in enumerate(runs.items()):
         colour = f"C{index}"
@@ -226,8 +261,9 @@ def clipping_comparison_figure(
         axes.set_yscale("log")
         axes.set_xlabel("epoch")
         axes.set_title(f"{title}: {name}")
+        axes.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         axes.grid(True, alpha=0.3)
-        axes.legend(fontsize="small")
+        legend_beside(axes, fontsize="small")
     return figure
 
 

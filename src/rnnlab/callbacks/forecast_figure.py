@@ -25,6 +25,7 @@ from pytorch_lightning.loggers import TensorBoardLogger
 
 from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.sources.series import naive_forecast
+from rnnlab.plotting import legend_beside
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def forecast_figure(forecast: TestForecast, title: str) -> Figure:
     forecast step (one panel each when the horizon is longer than 1)."""
     horizon = forecast.truth.shape[1]
     steps = [0] if horizon == 1 else [0, horizon - 1]
-    figure = Figure(figsize=(8, 3.2 * len(steps)), layout="tight")
+    figure = Figure(figsize=(9.5, 3.2 * len(steps)), layout="constrained")
     for panel, step in enumerate(steps, start=1):
         axes = figure.add_subplot(len(steps), 1, panel)
         time = np.arange(len(forecast.truth)) + step
@@ -95,7 +96,7 @@ def forecast_figure(forecast: TestForecast, title: str) -> Figure:
         axes.set_xlabel("time step of the test span")
         axes.set_ylabel("value")
         axes.grid(True, alpha=0.3)
-        axes.legend()
+        legend_beside(axes, fontsize="small")
     return figure
 
 

@@ -8,6 +8,7 @@ figure state), so tests can inspect what is drawn before anything is saved.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -15,6 +16,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from rnnlab.plotting import legend_beside, line_style
 from rnnlab.report.aggregate import Stat, group_by, summarise
 from rnnlab.report.curves import Curve
 from rnnlab.report.rows import JobRow
@@ -30,8 +32,10 @@ BASELINE_SCALE = {"test/mse"}
 #: Up to this many distinct x values each get a tick of their own (e.g. seq_len 4, 6).
 MAX_TICKS = 12
 
-#: Jobs per legend column beside the validation curves.
+#: Lines of legend text per column beside the validation curves.
 LEGEND_ROWS = 20
+#: Characters per line of a legend label; longer labels wrap at their ", ".
+LABEL_WIDTH = 40
 
 Series = dict[str, list[tuple[Scalar, Stat]]]
 
@@ -69,15 +73,31 @@ def baseline_values(jobs: Sequence[JobRow], x_key: str) -> dict[Scalar, float]:
     return values
 
 
+def _one_series_of_points(series: Series, metric: str) -> Series:
+    """Lines of one point each (a search: every trial its own setting) as one series, which
+    needs no legend entry per trial."""
+    if len(series) > 1 and all(len(points) <= 1 for points in series.values()):
+        return {metric: [point for points in series.values() for point in points]}
+    return series
+
+
+def wrapped(label: str) -> str:
+    """A legend label on lines of at most LABEL_WIDTH characters, broken between settings."""
+    return textwrap.fill(label, LABEL_WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
 def headline_figure(
     series: Series,
     metric: str,
     x_key: str,
     baseline: Mapping[Scalar, float] | None = None,
 ) -> Figure:
-    """One line per series with error bars where seeds were repeated; a numeric x is drawn
-    to scale (log scale past two decades), anything else as categories in order."""
-    figure = Figure(figsize=(7, 4.5), layout="tight")
+    """One line per series, each with its own marker and line style (so one drawn over
+    another still shows), error bars where seeds were repeated; a numeric x is drawn to
+    scale (log scale past two decades), anything else as categories in order. The legend
+    sits beside the plot."""
+    series = _one_series_of_points(series, metric)
+    figure = Figure(figsize=(9, 4.5), layout="constrained")
     axes = figure.add_subplot()
     xs = [x for points in series.values() for x, _ in points]
     numeric = is_numeric(xs)
@@ -86,18 +106,20 @@ def headline_figure(
     def position(x: Scalar) -> float:
         return float(x) if numeric else float(categories.index(x))
 
-    for label, points in series.items():
+    for index, (label, points) in enumerate(series.items()):
         points = sorted(points, key=lambda point: position(point[0]))
         spread = any(stat.std is not None for _, stat in points)
+        style = line_style(index)
         axes.errorbar(
             [position(x) for x, _ in points],
             [stat.mean for _, stat in points],
             yerr=[stat.std or 0.0 for _, stat in points] if spread else None,
-            marker="o",
-            markersize=4,
+            marker=style["marker"],
+            markersize=6,
+            markerfacecolor="none",
             capsize=3,
-            linestyle="-" if numeric else "none",
-            label=label,
+            linestyle=style["linestyle"] if numeric and len(points) > 1 else "none",
+            label=wrapped(label),
         )
     if baseline:
         levels = set(baseline.values())
@@ -126,21 +148,24 @@ def headline_figure(
     axes.set_title(f"{metric} vs {x_key}")
     axes.grid(True, alpha=0.3)
     if series or baseline:
-        axes.legend(fontsize="small")
+        legend_beside(axes, fontsize="small")
     return figure
 
 
 def validation_curves_figure(curves: Mapping[str, Curve]) -> Figure:
     """Every job's val/loss per epoch on one plot, one line per job; the legend sits beside
-    the plot, in as many columns as it needs, so a large sweep does not cover its curves."""
-    columns = max(1, math.ceil(len(curves) / LEGEND_ROWS))
+    the plot, its long labels wrapped, in as many columns as it needs, so a large sweep does
+    not cover its curves."""
+    labels = [wrapped(label) for label in curves]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    columns = max(1, math.ceil(len(curves) / max(1, LEGEND_ROWS // lines)))
     figure = Figure(figsize=(6 + 3.5 * columns, 5), layout="constrained")
     axes = figure.add_subplot()
     colours = colormaps["viridis"](np.linspace(0, 0.9, len(curves))) if len(curves) > 10 else None
-    for index, (label, curve) in enumerate(curves.items()):
+    for index, (label, curve) in enumerate(zip(labels, curves.values(), strict=True)):
         epochs, losses = zip(*curve, strict=True)
         colour = None if colours is None else colours[index]
-        axes.plot(epochs, losses, marker="o", markersize=3, label=label, color=colour)
+        axes.plot(epochs, losses, markersize=3, label=label, color=colour, **line_style(index))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("epoch")
     axes.set_ylabel("val/loss")
