@@ -34,6 +34,7 @@ bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the plain-PyTorch ba
 	$(BIN)/python benchmarks/end_to_end.py
 	$(BIN)/python benchmarks/diagnostics_cost.py
 	$(BIN)/python benchmarks/sweep.py
+	$(BIN)/python benchmarks/stacked.py
 	$(BIN)/python benchmarks/data_load.py
 
 tensorboard: $(STAMP)  ## TensorBoard over every run under RNNLAB_ROOT, short run names; one sweep or experiment: make tensorboard DIR=multirun/<name>/<time>

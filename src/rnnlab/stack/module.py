@@ -49,6 +49,8 @@ class StackedModule(pl.LightningModule):
         self.members = nn.ModuleList([member.module for member in members])
         self.stacked = StackedNetworks([member.module.network for member in members])
         self.active = [member.active for member in members]
+        #: Each member's parameters, listed once (walking its modules at every step is slow).
+        self.member_parameters = [list(member.module.parameters()) for member in members]
         self.gradient_statistics = [EpochGradientStatistics() for _ in members]
         self._dropout = any(member.module.network.core.dropout > 0 for member in members)
         self._generators: list[torch.Generator] | None = None
@@ -111,7 +113,7 @@ class StackedModule(pl.LightningModule):
                 f"the {what} became {float(values[k]):g} at epoch {self.current_epoch + 1}, "
                 f"step {step}: {ADVICE}."
             )
-            for parameter in member.module.parameters():
+            for parameter in self.member_parameters[k]:
                 parameter.grad = None
 
     # clipping and the guard, per member -------------------------------------------------
@@ -123,7 +125,7 @@ class StackedModule(pl.LightningModule):
     ) -> None:
         norms = []
         for k, member in enumerate(self.stack_members):
-            parameters = list(member.module.parameters())
+            parameters = self.member_parameters[k]
             norm = _grad_norm(parameters)
             norms.append(norm)
             if not self.active[k]:
@@ -152,7 +154,7 @@ class StackedModule(pl.LightningModule):
         modules = [member.module for member in self.stack_members]
         return stacked_optimizer(
             [module.optimizer_factory for module in modules],
-            [list(module.parameters()) for module in modules],
+            self.member_parameters,
         )
 
     # once per epoch ---------------------------------------------------------------------
