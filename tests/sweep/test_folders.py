@@ -21,3 +21,19 @@ def test_long_names_are_cut_and_stay_unique() -> None:
     second = job_folder_name(7, "note=" + "a" * 299 + "b")
     assert len(first) <= MAX_NAME and len(second) <= MAX_NAME
     assert first != second and first.startswith("7_note=aaa")
+
+
+def test_sampled_floats_are_shown_to_four_significant_digits() -> None:
+    """An Optuna trial's 17-digit values no longer push the learning rate off the name."""
+    name = job_folder_name(
+        0,
+        "data.batch_size=16,model.dropout=0.02904180608409973,model.hidden_size=16,"
+        "model.num_layers=1,optimizer.lr=0.0013292918943162175",
+    )
+    assert name == (
+        "0_data.batch_size=16,model.dropout=0.02904,model.hidden_size=16,"
+        "model.num_layers=1,optimizer.lr=0.001329"
+    )
+    assert job_folder_name(2, "lr=1e-05,clip=2.50,seed=3,note=v1.23456") == (
+        "2_lr=1e-05,clip=2.5,seed=3,note=v1.23456"
+    )

@@ -2,7 +2,9 @@
 
 Registered as the OmegaConf resolver ``rnnlab_job_dir``, used by ``hydra.sweep.subdir``. The
 job number alone already keeps folders apart; the values make TensorBoard's run list and the
-report read like the experiment grid.
+report read like the experiment grid. A sampled float (an Optuna trial's learning rate, 17
+digits) is shown to SIGNIFICANT digits, so every value fits; the exact one is in the job's
+config.
 """
 
 from __future__ import annotations
@@ -15,12 +17,25 @@ from omegaconf import OmegaConf
 RESOLVER = "rnnlab_job_dir"
 #: Longest folder name kept whole; longer ones are cut and end with a hash of the full name.
 MAX_NAME = 120
+#: Significant digits of a float in a folder name.
+SIGNIFICANT = 4
 _UNSAFE = re.compile(r"[^A-Za-z0-9._,=+@%-]")
+#: A ``key=value`` whose value is a float literal (a decimal point or an exponent).
+_FLOAT_VALUE = re.compile(
+    r"(?<==)([-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+)(?=,|$)"
+)
+
+
+def rounded_floats(override_dirname: str) -> str:
+    """``optimizer.lr=0.0008541234567890123`` → ``optimizer.lr=0.0008541``."""
+    return _FLOAT_VALUE.sub(
+        lambda found: f"{float(found.group(1)):.{SIGNIFICANT}g}", override_dirname
+    )
 
 
 def job_folder_name(number: int | str, override_dirname: str) -> str:
     """``3_data.seq_len=100,model=lstm``: no ``/`` or other separators, at most MAX_NAME long."""
-    values = _UNSAFE.sub("-", str(override_dirname))
+    values = _UNSAFE.sub("-", rounded_floats(str(override_dirname)))
     name = f"{number}_{values}" if values else str(number)
     if len(name) <= MAX_NAME:
         return name
