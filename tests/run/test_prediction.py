@@ -330,3 +330,17 @@ def test_a_checkpoint_that_stored_a_relative_path_still_resumes(tmp_path) -> Non
     other = {"data": {"path": str(tmp_path / "other.npz"), "task": None}}
     with pytest.raises(CheckpointError, match=r"was trained with data.path='data/runs.npz'"):
         check_same_run("old.ckpt", checkpoint, other, ("data",))
+
+
+def test_ragged_npz_input_needs_allow_pickle(trained, tmp_path) -> None:
+    """An object-array input is read with pickle only when rnnlab-predict is told to."""
+    stored = np.load(EXAMPLES / "sequences.npz")
+    ragged = np.empty(3, dtype=object)
+    for index in range(3):
+        ragged[index] = stored["inputs"][index][: 5 + index]
+    source = tmp_path / "ragged.npz"
+    np.savez(source, inputs=ragged)
+    with pytest.raises(ConfigError, match="set allow_pickle=true"):
+        _predict(trained["npz"], source, tmp_path / "refused.csv")
+    rows = _predict(trained["npz"], source, tmp_path / "ragged.csv", "allow_pickle=true")
+    assert len(rows) == 3

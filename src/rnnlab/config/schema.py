@@ -93,6 +93,7 @@ RULES: dict[str, Rule] = {
     "data.num_val": COUNT,
     "data.num_test": POSITIVE_INT,
     "data.shuffle": Rule(bool),
+    "data.allow_pickle": Rule(bool),
     "data.seed": Rule(int, minimum=0),
     "data.num_symbols": Rule(int, minimum=2),
     "data.num_remember": POSITIVE_INT,

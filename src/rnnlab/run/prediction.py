@@ -192,7 +192,14 @@ def predict(cfg: DictConfig) -> Path:
     _check_settings(cfg)
     model = load_trained_model(str(cfg.ckpt_path))
     columns = input_columns(model, cfg)
-    file = read_sequence_file(cfg.input, "input", columns, False, PREDICT_SETTINGS)
+    file = read_sequence_file(
+        cfg.input,
+        "input",
+        columns,
+        False,
+        PREDICT_SETTINGS,
+        allow_pickle=bool(cfg.get("allow_pickle", False)),
+    )
     tensors = scaled_inputs(model, file)
     outputs = run_predict_loop(model, tensors, int(cfg.batch_size), str(cfg.accelerator))
     header, rows = prediction_table(model.spec, file, in_data_units(model, tensors, outputs))
