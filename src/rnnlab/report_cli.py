@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnlab.report.build import report
+from rnnlab.report.plan import SweepPlan
 from rnnlab.report.runs import ReportError
 from rnnlab.report.table import terminal_text
 
@@ -20,12 +21,12 @@ PROGRAM = "rnnlab-report"
 USER_ERROR_EXIT = 2
 
 
-def _unfinished(directory: Path) -> list[str]:
-    """What is left of a sweep recorded in ``directory`` (Hydra is imported only here)."""
-    from rnnlab.sweep.progress import sweep_progress
+def _sweep_record(directory: Path) -> tuple[list[str], SweepPlan | None]:
+    """What is left of a sweep recorded in ``directory`` and its plan (its whole grid, a
+    search's best trial); Hydra is imported only here."""
+    from rnnlab.sweep.summary import report_inputs
 
-    progress = sweep_progress(directory) if directory.is_dir() else None
-    return progress.lines() if progress is not None else []
+    return report_inputs(directory)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -39,8 +40,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-figures", action="store_true", help="write the tables only")
     args = parser.parse_args(argv)
     try:
-        unfinished = _unfinished(Path(args.directory))
-        result = report(args.directory, figures=not args.no_figures, unfinished=unfinished)
+        unfinished, plan = _sweep_record(Path(args.directory))
+        result = report(
+            args.directory, figures=not args.no_figures, unfinished=unfinished, plan=plan
+        )
     except ReportError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
         raise SystemExit(USER_ERROR_EXIT) from None

@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rnnlab.report.contents import Report
+from rnnlab.report.plan import SweepPlan
 from rnnlab.report.rows import JobRow, job_rows, setting_rows
-from rnnlab.report.runs import ReportError, collect_runs
+from rnnlab.report.runs import ReportError, collect_runs, with_planned_jobs
 from rnnlab.report.swept import swept_settings
 from rnnlab.report.table import markdown, write_jobs_csv, write_settings_csv
 
@@ -54,19 +55,26 @@ def _write_figures(directory: Path, jobs: list[JobRow], swept: list[str]) -> lis
 
 
 def report(
-    directory: str | Path, *, figures: bool = True, unfinished: Sequence[str] = ()
+    directory: str | Path,
+    *,
+    figures: bool = True,
+    unfinished: Sequence[str] = (),
+    plan: SweepPlan | None = None,
 ) -> Report:
     """Find every run below ``directory`` and write report.md, report.csv (one row per job),
     report_aggregated.csv (when seeds repeat) and figures/ into it. ``unfinished``: for a
-    sweep that has not ended, what is left of it and how to resume it (the sweep knows)."""
+    sweep that has not ended, what is left of it and how to resume it; ``plan``: what the
+    sweep's record says (its whole grid, a search's best trial). The sweep knows both."""
     root = Path(directory)
-    runs = collect_runs(root)
-    swept = swept_settings(runs)
+    plan = plan or SweepPlan()
+    runs = with_planned_jobs(collect_runs(root), plan.jobs, root)
+    swept = swept_settings(runs, always=plan.swept)
     jobs = job_rows(runs, swept)
     settings = setting_rows(jobs, swept)
     drawn = _write_figures(root, jobs, list(swept)) if figures else []
     tables = [root / MARKDOWN_FILE, root / JOBS_CSV] + ([root / SETTINGS_CSV] if settings else [])
-    result = Report(root, runs, swept, jobs, settings, [*tables, *drawn], list(unfinished))
+    files = [*tables, *drawn]
+    result = Report(root, runs, swept, jobs, settings, files, list(unfinished), plan.best)
     _write(root / MARKDOWN_FILE, lambda path: path.write_text(markdown(result)))
     _write(root / JOBS_CSV, lambda path: write_jobs_csv(path, jobs))
     if settings:

@@ -13,11 +13,13 @@ from typing import Any
 
 from rnnlab import run_folder
 from rnnlab.errors import RnnlabError
+from rnnlab.report.plan import NOT_STARTED, PlannedJob
 from rnnlab.run_folder import (
     Scalar,
     UnreadableRecord,
     as_number,
     find_run_dirs,
+    job_number,
     parse_overrides,
     read_record,
     recorded_overrides,
@@ -127,3 +129,21 @@ def collect_runs(directory: str | Path) -> list[Run]:
             f"{run_folder.METRICS_FILE}."
         )
     return runs
+
+
+def _position(run: Run) -> tuple[int, int]:
+    """Job order: numbered folders and planned jobs by number, anything else after them."""
+    number = job_number(run.path)
+    return (0, number) if number is not None else (1, 0)
+
+
+def with_planned_jobs(runs: list[Run], planned: list[PlannedJob], root: Path) -> list[Run]:
+    """``runs`` and, in job order, a row for each job of the grid that has no folder yet
+    (``#3``, status ``not started``, its values from the sweep's record)."""
+    started = {number for run in runs if (number := job_number(run.path)) is not None}
+    waiting = [
+        Run(root / f"{job.number}_", f"#{job.number}", NOT_STARTED, overrides=job.overrides)
+        for job in planned
+        if job.number not in started
+    ]
+    return sorted([*runs, *waiting], key=_position)

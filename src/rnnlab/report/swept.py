@@ -20,6 +20,8 @@ from rnnlab.run_folder import Scalar, composed_config, hydra_settings
 SEED_KEYS = ("seed", "data.seed")
 #: Keys that are never reported as swept: Hydra's own settings.
 IGNORED_PREFIXES = ("hydra.",)
+#: Significant digits of a float setting where it is shown for reading.
+SIGNIFICANT = 4
 
 _REFERENCE = re.compile(r"^\$\{([\w.]+)\}$")
 
@@ -45,16 +47,17 @@ def setting_value(run: Run, key: str) -> Scalar:
     return choice if isinstance(choice, Scalar) else None
 
 
-def swept_settings(runs: Sequence[Run]) -> dict[str, list[Scalar]]:
+def swept_settings(runs: Sequence[Run], always: Sequence[str] = ()) -> dict[str, list[Scalar]]:
     """``{key: [value of run 0, value of run 1, …]}`` for every key whose values differ,
-    in the order the keys first appear in the runs' overrides."""
-    keys: dict[str, None] = {}
+    in the order the keys first appear in the runs' overrides; the keys of ``always`` (what
+    the sweep's own grid varies) first, even where the runs so far agree."""
+    keys: dict[str, None] = dict.fromkeys(always)
     for run in runs:
         keys.update(dict.fromkeys(k for k in run.overrides if not k.startswith(IGNORED_PREFIXES)))
     swept = {}
     for key in keys:
         values = [setting_value(run, key) for run in runs]
-        if any(value != values[0] for value in values[1:]):
+        if key in always or any(value != values[0] for value in values[1:]):
             swept[key] = values
     return swept
 
@@ -68,8 +71,17 @@ def is_numeric(values: Sequence[Scalar]) -> bool:
 
 
 def describe(setting: dict[str, Scalar]) -> str:
-    """``{"model": "gru", "data.seq_len": 4}`` → ``model=gru, data.seq_len=4``."""
-    return ", ".join(f"{key}={show_value(value)}" for key, value in setting.items())
+    """``{"model": "gru", "optimizer.lr": 0.0013292918}`` → ``model=gru, optimizer.lr=0.001329``
+    (values rounded for reading)."""
+    return ", ".join(f"{key}={readable_value(value)}" for key, value in setting.items())
+
+
+def readable_value(value: Scalar) -> str:
+    """A setting for reading: a float to SIGNIFICANT digits (a search's 17-digit samples),
+    anything else as ``show_value`` writes it; files that keep values (CSVs) use that."""
+    if isinstance(value, float):
+        return f"{value:.{SIGNIFICANT}g}"
+    return show_value(value)
 
 
 def show_value(value: Scalar) -> str:

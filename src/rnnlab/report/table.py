@@ -1,6 +1,7 @@
 """The report as text: an aligned table for the terminal, report.md, and the CSV files.
 
-Numbers are rounded for reading in the tables and kept at full precision in the CSVs.
+Numbers (metrics and swept values alike) are rounded for reading in the tables and kept at
+full precision in the CSVs.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from pathlib import Path
 
 from rnnlab.report.aggregate import Stat
 from rnnlab.report.contents import Report
+from rnnlab.report.plan import NOT_STARTED, BestTrial
 from rnnlab.report.rows import EPOCHS, WALL_TIME, JobRow, SettingRow
-from rnnlab.report.swept import SEED_KEYS, show_value
+from rnnlab.report.swept import SEED_KEYS, readable_value, show_value
 
 #: Longest job name shown in the terminal; report.md and the CSV keep the whole name.
 TERMINAL_JOB_WIDTH = 40
@@ -63,7 +65,7 @@ def job_table(jobs: Sequence[JobRow], job_width: int | None = None) -> Table:
         if job_width and len(name) > job_width:
             name = name[: job_width - 1] + "…"
         values = [format_number(job.values[column], column) for column in columns]
-        settings = [show_value(job.setting[key]) for key in keys]
+        settings = [readable_value(job.setting[key]) for key in keys]
         rows.append([name, *settings, *values, job.run.status])
     return header, rows
 
@@ -76,7 +78,7 @@ def setting_table(settings: Sequence[SettingRow]) -> Table:
     header = [*keys, "n", *_headings(columns), "status"]
     rows = [
         [
-            *(show_value(row.setting[key]) for key in keys),
+            *(readable_value(row.setting[key]) for key in keys),
             str(row.completed),
             *(format_stat(row.values[column], column) for column in columns),
             row.status,
@@ -137,9 +139,34 @@ def problems(report: Report) -> list[str]:
     """One line per job that did not complete, with the sentence it left, if any."""
     lines = []
     for run in report.runs:
-        if not run.completed:
+        if not run.completed and run.status != NOT_STARTED:  # the unfinished lines list those
             lines.append(f"{run.job}: {run.status}" + (f": {run.message}" if run.message else ""))
     return lines
+
+
+def best_line(best: BestTrial) -> str:
+    """``best trial: 1_… (val/acc_best 0.6562, maximize)``."""
+    value = format_number(best.value, best.metric)
+    return f"best trial: {best.job} ({best.metric} {value}, {best.direction})"
+
+
+def best_markdown(best: BestTrial) -> list[str]:
+    """report.md's best-trial section: its value, its parameters, the command that runs it."""
+    rows = [[key, readable_value(value)] for key, value in best.params.items()]
+    value = format_number(best.value, best.metric)
+    return [
+        "## Best trial",
+        "",
+        f"`{best.job}`: {best.metric} **{value}** (the search's objective, {best.direction}).",
+        "",
+        render_markdown((["parameter", "value"], rows)),
+        "",
+        "Run it alone, with the exact values:",
+        "",
+        "```text",
+        best.command,
+        "```",
+    ]
 
 
 def terminal_text(report: Report) -> str:
@@ -150,6 +177,8 @@ def terminal_text(report: Report) -> str:
         else job_table(report.jobs, TERMINAL_JOB_WIDTH)
     )
     parts = [f"rnnlab-report: {report.directory}", summary_line(report), "", render_text(table)]
+    if report.best:
+        parts += ["", best_line(report.best), f"  run it alone: {report.best.command}"]
     if report.settings:
         parts += ["", "mean ± std (ddof=1) over the completed seeds; n: how many."]
     if lines := problems(report):
@@ -165,6 +194,8 @@ def markdown(report: Report) -> str:
     """report.md: summary, the per-setting table (if seeds repeat), every job, figures."""
     parts = [f"# rnnlab report: {report.directory.name}", "", f"`{report.directory}`: "]
     parts[-1] += summary_line(report) + "."
+    if report.best:
+        parts += ["", *best_markdown(report.best)]
     if report.settings:
         seeds = [key for key in report.swept if key in SEED_KEYS]
         parts += [

@@ -15,7 +15,8 @@ from pathlib import Path
 from omegaconf.errors import OmegaConfBaseException
 
 from rnnlab.errors import ConfigError
-from rnnlab.run_folder import job_dir_by_number, run_status
+from rnnlab.report.plan import PlannedJob
+from rnnlab.run_folder import job_dir_by_number, parse_overrides, run_status
 from rnnlab.sweep.command_line import read_sweep
 from rnnlab.sweep.grid import grid_jobs_of
 from rnnlab.sweep.stored import (
@@ -47,6 +48,14 @@ class SweepProgress:
     ended: int = 0
     #: Why the sweep cannot be resumed (a search whose study is lost), or None.
     cannot_resume: str | None = None
+    #: The keys the sweep varies: its grid's swept keys, or a search's space, in order.
+    swept: list[str] = field(default_factory=list)
+    #: Every job of a grid as its overrides, in launch order (empty for a search).
+    grid: list[list[str]] = field(default_factory=list)
+
+    def planned_jobs(self) -> list[PlannedJob]:
+        """Every job of the grid, started or not, for the report."""
+        return [PlannedJob(n, parse_overrides(job)) for n, job in enumerate(self.grid)]
 
     @property
     def finished(self) -> bool:
@@ -118,15 +127,20 @@ def sweep_progress(directory: Path) -> SweepProgress | None:
     interrupted = [folders[n].name for n, s in sorted(states.items()) if s in _TO_RESUME]
     ended_badly = [folders[n].name for n, s in sorted(states.items()) if s in _ENDED_BADLY]
     ended = len(states) - len(interrupted)
+    params = list(stored.sweeper.get("params") or {})
     if jobs is None:
         expected = _search_total(stored)
         unasked = (expected or 0) - len(folders)
         missing = [f"{unasked} more to ask"] if unasked > 0 else []
         reason = unresumable_reason(stored)
-        return SweepProgress(stored, expected, missing, interrupted, ended_badly, ended, reason)
+        return SweepProgress(
+            stored, expected, missing, interrupted, ended_badly, ended, reason, params
+        )
     command = read_sweep(list(stored.task_overrides))
-    swept = set(command.swept_keys if command else ()) | set(stored.sweeper.get("params") or {})
+    swept = list(dict.fromkeys([*params, *(command.swept_keys if command else ())]))
     missing = [
-        _label(number, job, swept) for number, job in enumerate(jobs) if number not in folders
+        _label(number, job, set(swept)) for number, job in enumerate(jobs) if number not in folders
     ]
-    return SweepProgress(stored, len(jobs), missing, interrupted, ended_badly, ended)
+    return SweepProgress(
+        stored, len(jobs), missing, interrupted, ended_badly, ended, None, swept, jobs
+    )
