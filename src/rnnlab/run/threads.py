@@ -112,7 +112,7 @@ def limit_threads_for_parallel_jobs() -> int:
 #: Multiply-adds of one recurrent time step (all members of a stack together) below which a
 #: run is fastest on one thread: its matrix products are too small to share across cores, and
 #: threads that wait on each other (or on a neighbour process) cost far more than they give.
-ONE_THREAD_BELOW = 2_000_000
+ONE_THREAD_BELOW = 64_000_000
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 #: Environment variables by which a user (or a launcher) already chose torch's threads.
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")

@@ -3,15 +3,21 @@ leaves, written for all members in one pass.
 
 Per epoch: its scalars in its own TensorBoard run. At the end: ``metrics.json`` (its own
 status, metrics, epochs, best, config), its HPARAMS session, ``gradient_norms.json``, and its
-figures (loss curve; confusion matrices of its last validation and its test), drawn once at
-the end rather than during training. Not drawn in a stack: gradient flow through time, hidden
-states and the forecast figure (run the job alone for them).
+figures (the loss curve and the test confusion matrix, as a single run saves them), drawn for
+all members at the end, side by side on the machine's cores, rather than during training.
+Not drawn in a stack: gradient flow through time, hidden states and the forecast figure (run
+the job alone for them).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,32 +71,66 @@ def _write_hparams(member: Member, loggers: list[pl.loggers.Logger], values: dic
             logger.experiment.flush()
 
 
-def _figures(member: Member) -> None:
-    """The loss curve and the confusion matrices, drawn once at the end."""
-    module, folder = member.module, member.job.run_dir / FIGURES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    history = {name: points for name, points in module.loss_history.items() if points}
-    spec = module.spec
-    if history:
+@dataclass(frozen=True)
+class FigureOrder:
+    """What one member's figures show, as plain data that a drawing process can take."""
+
+    folder: Path
+    curves: dict[str, list[list[float]]]
+    baseline: float | None
+    baseline_name: str | None
+    title: str
+    matrix: Any  # numpy array, or None for a regression task
+    class_names: tuple[str, ...]
+    matrix_title: str
+
+
+def figure_order(member: Member) -> FigureOrder:
+    """The loss curve and the test confusion matrix of a member, the files a run leaves."""
+    module, spec = member.module, member.module.spec
+    matrix = module.confusion_matrix("test")
+    where = "test"
+    accuracy = member.metrics.get("test/acc")
+    if accuracy is not None:
+        where += f", accuracy {100 * accuracy:.2f}%"
+    return FigureOrder(
+        folder=member.job.run_dir / FIGURES_DIR,
+        curves={name: points for name, points in module.loss_history.items() if points},
+        baseline=spec.baseline_loss,
+        baseline_name=spec.baseline_name,
+        title=f"Loss: {spec.name}",
+        matrix=None if matrix is None else matrix.cpu().numpy(),
+        class_names=tuple(spec.class_names or ()),
+        matrix_title=f"Confusion matrix ({where})",
+    )
+
+
+def draw(order: FigureOrder) -> None:
+    """Draw and save one member's figures (in a worker process of ``draw_all``)."""
+    order.folder.mkdir(parents=True, exist_ok=True)
+    if order.curves:
         figure = loss_curve_figure(
-            history,
-            baseline=spec.baseline_loss,
-            baseline_name=spec.baseline_name,
-            title=f"Loss: {spec.name}",
+            order.curves, order.baseline, order.baseline_name, title=order.title
         )
-        figure.savefig(folder / "loss_curve.png", dpi=120)
-    for stage, name in (("val", "confusion_matrix_val.png"), ("test", "confusion_matrix.png")):
-        matrix = module.confusion_matrix(stage)
-        if matrix is None:
-            continue
-        where = f"val, epoch {member.best_epoch or '?'}" if stage == "val" else "test"
-        accuracy = member.metrics.get(f"{stage}/acc")
-        if accuracy is not None:
-            where += f", accuracy {100 * accuracy:.2f}%"
-        figure = confusion_matrix_figure(
-            matrix.cpu().numpy(), spec.class_names, title=f"Confusion matrix ({where})"
-        )
-        figure.savefig(folder / name, dpi=120)
+        figure.savefig(order.folder / "loss_curve.png", dpi=120)
+    if order.matrix is not None:
+        figure = confusion_matrix_figure(order.matrix, order.class_names, order.matrix_title)
+        figure.savefig(order.folder / "confusion_matrix.png", dpi=120)
+
+
+def draw_all(orders: list[FigureOrder]) -> None:
+    """Every member's figures, drawn side by side on the machine's cores: drawing is most of
+    what a member costs beyond its training steps, and the cores are idle once it ends."""
+    workers = min(
+        len(orders), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    )
+    if workers <= 1:
+        for order in orders:
+            draw(order)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        list(pool.map(draw, orders))
 
 
 def _write_gradient_history(member: Member, history: list[dict[str, float]]) -> None:
@@ -112,7 +152,6 @@ def write_member(
 ) -> None:
     """Everything a finished member leaves besides its checkpoints; metrics.json last."""
     _write_gradient_history(member, gradient_history)
-    _figures(member)
     _write_hparams(member, loggers, record["metrics"])
     for logger in loggers:
         logger.finalize("success")

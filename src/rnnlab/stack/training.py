@@ -21,7 +21,14 @@ from rnnlab.stack.checkpoints import MemberCheckpoints
 from rnnlab.stack.data import StackedDataModule
 from rnnlab.stack.members import Member, MemberJob, build_member
 from rnnlab.stack.module import StackedModule
-from rnnlab.stack.outputs import MemberScalars, member_loggers, member_metrics, write_member
+from rnnlab.stack.outputs import (
+    MemberScalars,
+    draw_all,
+    figure_order,
+    member_loggers,
+    member_metrics,
+    write_member,
+)
 from rnnlab.stack.resume import joined_checkpoint, restore_members, resume_epoch, resume_point
 
 
@@ -132,6 +139,7 @@ def _train_one_stack(
             if member.active and member.best_state is not None:
                 member.module.load_state_dict(member.best_state)
         trainer.test(module, datamodule=datamodule, verbose=False)
+    draw_all([figure_order(member) for member in members])
     wall_time = time.perf_counter() - started
     for k, member in enumerate(members):
         record = _record(member, trainer, wall_time, len(members), points[k])
