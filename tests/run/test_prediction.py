@@ -187,7 +187,7 @@ def test_bad_inputs_and_checkpoints_are_one_sentence(trained, tmp_path) -> None:
 def test_bad_settings_are_one_sentence(trained, tmp_path) -> None:
     best, data = f"ckpt_path={_best(trained['npz'])}", EXAMPLES / "sequences.npz"
     cases = {
-        (f"input={data}",): r"^ckpt_path is required: rnnlab-predict ckpt_path=<\.ckpt>",
+        (f"input={data}",): r"^ckpt_path is required: \S*rnnlab-predict ckpt_path=<\.ckpt>",
         (best, f"input={data}", "accelerator=tpu"): (
             r"^accelerator=tpu is not valid: expected one of cpu, gpu, auto\.$"
         ),

@@ -21,6 +21,7 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 
 from rnnlab.callbacks.run_config import CHECKPOINT_KEY, NORMALISATION_KEY, TASK_SPEC_KEY
+from rnnlab.config.commands import command_name
 from rnnlab.data.loader import TensorBatchLoader
 from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.sources.chunking import chunk_steps
@@ -162,8 +163,8 @@ def _check_settings(cfg: DictConfig) -> None:
     for key in ("ckpt_path", "input", "output"):
         if OmegaConf.is_missing(cfg, key) or not cfg.get(key):
             raise ConfigError(
-                f"{key} is required: rnnlab-predict ckpt_path=<.ckpt> input=<.npz or .csv> "
-                "output=<.csv>."
+                f"{key} is required: {command_name('rnnlab-predict')} ckpt_path=<.ckpt> "
+                "input=<.npz or .csv> output=<.csv>."
             )
     size = cfg.get("batch_size")
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:

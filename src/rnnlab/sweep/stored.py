@@ -8,7 +8,6 @@ resuming command is the same sweep and to print the command that resumes it.
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from rnnlab.config.commands import shell_command
 from rnnlab.errors import ConfigError
 from rnnlab.run_folder import job_dirs
 from rnnlab.sweep.command_line import EXCLUDE_KEYS
@@ -68,7 +68,7 @@ class StoredSweep:
 
     def resume_command(self) -> str:
         """The resume command as one line a user can paste into a shell."""
-        return shlex.join(["rnnlab-train", *self.resume_arguments()])
+        return shell_command("rnnlab-train", self.resume_arguments())
 
 
 def override_value(text: str) -> str:
