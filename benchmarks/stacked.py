@@ -92,7 +92,7 @@ def commands(env: dict[str, str]) -> None:
     train = [str(BIN / "rnnlab-train"), *QUIET]
     one = _timed(train, env)
     seeds = ",".join(str(s) for s in range(1, 17))
-    stacked = _timed([*train, "-m", f"seed={seeds}", "hydra/launcher=stacked"], env)
+    stacked = _timed([train[0], "-m", *QUIET, f"seed={seeds}", "hydra/launcher=stacked"], env)
     print(f"{'whole command, default experiment':<58} {'wall s':>7}")
     print(f"{'rnnlab-train (make train)':<58} {one:7.2f}")
     print(f"{'rnnlab-train -m seed=1..16 hydra/launcher=stacked':<58} {stacked:7.2f}")
