@@ -34,6 +34,7 @@ def test_sampled_floats_are_shown_to_four_significant_digits() -> None:
         "0_data.batch_size=16,model.dropout=0.02904,model.hidden_size=16,"
         "model.num_layers=1,optimizer.lr=0.001329"
     )
-    assert job_folder_name(2, "lr=1e-05,clip=2.50,seed=3,note=v1.23456") == (
-        "2_lr=1e-05,clip=2.5,seed=3,note=v1.23456"
+    # values no longer than that stay as Hydra wrote them
+    assert job_folder_name(2, "lr=10000.0,wd=1e-05,clip=2.50,seed=3,note=v1.23456") == (
+        "2_lr=10000.0,wd=1e-05,clip=2.50,seed=3,note=v1.23456"
     )

@@ -77,11 +77,11 @@ def describe(setting: dict[str, Scalar]) -> str:
 
 
 def readable_value(value: Scalar) -> str:
-    """A setting for reading: a float to SIGNIFICANT digits (a search's 17-digit samples),
-    anything else as ``show_value`` writes it; files that keep values (CSVs) use that."""
-    if isinstance(value, float):
-        return f"{value:.{SIGNIFICANT}g}"
-    return show_value(value)
+    """A setting for reading: a float with more than SIGNIFICANT digits (a search's 17-digit
+    samples) rounded to them, anything else as ``show_value`` writes it (``10000.0`` stays);
+    files that keep values (CSVs) use ``show_value``."""
+    rounded = f"{value:.{SIGNIFICANT}g}" if isinstance(value, float) else None
+    return rounded if rounded is not None and float(rounded) != value else show_value(value)
 
 
 def show_value(value: Scalar) -> str:

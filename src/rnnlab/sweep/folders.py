@@ -26,11 +26,17 @@ _FLOAT_VALUE = re.compile(
 )
 
 
+def _rounded(text: str) -> str:
+    """A float literal to SIGNIFICANT digits, unless it has no more than that already
+    (``10000.0`` stays as Hydra wrote it, not ``1e+04``)."""
+    value = float(text)
+    shorter = f"{value:.{SIGNIFICANT}g}"
+    return text if float(shorter) == value else shorter
+
+
 def rounded_floats(override_dirname: str) -> str:
     """``optimizer.lr=0.0008541234567890123`` → ``optimizer.lr=0.0008541``."""
-    return _FLOAT_VALUE.sub(
-        lambda found: f"{float(found.group(1)):.{SIGNIFICANT}g}", override_dirname
-    )
+    return _FLOAT_VALUE.sub(lambda found: _rounded(found.group(1)), override_dirname)
 
 
 def job_folder_name(number: int | str, override_dirname: str) -> str:
