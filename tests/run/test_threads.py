@@ -88,12 +88,15 @@ def test_auto_gives_a_small_network_one_thread_and_leaves_a_large_one_alone(
     torch.set_num_threads(2)
     assert set_run_threads(compose_run()) == 1  # the default experiment: GRU 32, batch 32
     torch.set_num_threads(2)
-    large = compose_run("model=lstm", "model.hidden_size=256", "data.batch_size=128")
+    large = compose_run("model=lstm", "model.hidden_size=512", "data.batch_size=128")
     assert step_work(large) >= threads.ONE_THREAD_BELOW
     assert set_run_threads(large) == 2
     torch.set_num_threads(2)
-    assert step_work(compose_run(), members=64) > step_work(compose_run())
-    assert set_run_threads(compose_run(), members=64) == 2  # a large stack shares the cores
+    assert set_run_threads(compose_run(), members=64) == 1  # 64 small networks: still small
+    torch.set_num_threads(2)
+    mid = compose_run("model.hidden_size=128")
+    assert step_work(mid) < threads.ONE_THREAD_BELOW <= step_work(mid, members=64)
+    assert set_run_threads(mid, members=64) == 2  # a large stack shares the cores
 
 
 def test_a_number_or_the_environment_overrides_auto(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from rnnlab.run.training import train
 from rnnlab.stack.training import train_stack
@@ -77,7 +78,11 @@ def test_a_members_checkpoint_is_a_single_runs(compose_run) -> None:
     assert best["rnnlab_config"]["seed"] == 3
     assert len(last["optimizer_states"]) == 1 and last["loss_history"]["train/loss"]
     assert (run_dir / "figures" / "loss_curve.png").is_file()
-    assert list((run_dir).glob("events.out.tfevents.*"))
+    assert (run_dir / "figures" / "confusion_matrix.png").is_file()
+    events = EventAccumulator(str(run_dir)).Reload()
+    assert {"train/loss", "val/acc", "val/acc_best", "test/acc"} <= set(events.Tags()["scalars"])
+    assert len(events.Scalars("val/acc")) == 2
+    assert "_hparams_/session_start_info" in events.PluginTagToContent("hparams")
 
 
 def test_a_member_that_diverges_stops_alone(compose_run) -> None:

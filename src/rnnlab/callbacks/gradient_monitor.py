@@ -27,6 +27,7 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.utilities.enums import GradClipAlgorithmType
 
+from rnnlab.compat.torch import norms
 from rnnlab.errors import DivergedError
 
 ADVICE = (
@@ -148,7 +149,7 @@ class GradientMonitor(pl.Callback):
         grads = [p.grad for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
         if not grads:
             return
-        norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+        norm = torch.linalg.vector_norm(torch.stack(norms(grads)))
         if not scaled:
             self._add(trainer, "gradient norm", norm)
         if self.statistics:
@@ -163,7 +164,7 @@ class GradientMonitor(pl.Callback):
         if threshold <= 0:
             return None
         if algorithm == GradClipAlgorithmType.VALUE.value:
-            largest = torch.stack(torch._foreach_norm(grads, math.inf)).max()
+            largest = torch.stack(norms(grads, math.inf)).max()
             return largest > threshold
         return norm > threshold
 

@@ -11,6 +11,7 @@ parameters and optimizer state frozen; the others go on unchanged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from torch import nn
 
 from rnnlab.callbacks.epoch_seed import epoch_seed
 from rnnlab.callbacks.gradient_monitor import ADVICE, EpochGradientStatistics
+from rnnlab.compat.torch import norms
 from rnnlab.models.stacked import StackedNetworks
 from rnnlab.stack.data import StackedBatch
 from rnnlab.stack.members import Member
@@ -31,12 +33,12 @@ def _grad_norm(parameters: Sequence[nn.Parameter]) -> torch.Tensor:
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return torch.zeros(())
-    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
+    return torch.linalg.vector_norm(torch.stack(norms(grads)))
 
 
 def _largest_gradient(parameters: Sequence[nn.Parameter]) -> torch.Tensor:
     """The largest absolute gradient entry, what clipping by value compares."""
-    return torch.stack([p.grad.abs().max() for p in parameters if p.grad is not None]).max()
+    return torch.stack(norms([p.grad for p in parameters if p.grad is not None], math.inf)).max()
 
 
 class StackedModule(pl.LightningModule):
@@ -136,10 +138,7 @@ class StackedModule(pl.LightningModule):
             changed = None
             if threshold:
                 if member.clip_algorithm == "value":
-                    grads = [p.grad for p in parameters if p.grad is not None]
-                    changed = (
-                        torch.stack(torch._foreach_norm(grads, float("inf"))).max() > threshold
-                    )
+                    changed = _largest_gradient(parameters) > threshold
                     torch.nn.utils.clip_grad_value_(parameters, threshold)
                 else:
                     changed = norm > threshold

@@ -22,13 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
-from pytorch_lightning.loggers import TensorBoardLogger
-from torch.utils.tensorboard.summary import hparams
 
-from rnnlab.compat.tensorboard import file_writer
 from rnnlab.plotting import confusion_matrix_figure, loss_curve_figure
 from rnnlab.run.components import build_loggers
-from rnnlab.run.hparams import hparams_of, ordered_metrics
+from rnnlab.run.hparams import hparams_of, trial_id, write_session
 from rnnlab.run.summary import announce, scalar_metrics
 from rnnlab.run_folder import FIGURES_DIR, write_record
 from rnnlab.stack.members import Member
@@ -60,15 +57,22 @@ class MemberScalars(pl.Callback):
                 logger.log_metrics(values, step=step)
 
 
-def _write_hparams(member: Member, loggers: list[pl.loggers.Logger], values: dict) -> None:
-    params = hparams_of(member.job.run_config, member.job.varied)
-    shown = ordered_metrics(values, member.module.objective.headline[0])
-    for logger in loggers:
-        if isinstance(logger, TensorBoardLogger):
-            writer = file_writer(logger.experiment)
-            for summary in hparams(params, shown):
-                writer.add_summary(summary)
-            logger.experiment.flush()
+def _write_final_scalars(member: Member, loggers: list[pl.loggers.Logger], step: int) -> None:
+    """The test metrics as scalars, as a single run's test stage logs them (TensorBoard's
+    HPARAMS table reads a run's final metrics from its scalars)."""
+    values = {
+        name: value
+        for name, value in member.metrics.items()
+        if name.startswith("test/") and math.isfinite(value)
+    }
+    for logger in loggers if values else ():
+        logger.log_metrics(values, step=step)
+
+
+def _write_hparams(member: Member, loggers: list[pl.loggers.Logger]) -> None:
+    config = member.job.run_config
+    params = hparams_of(config, member.job.varied)
+    write_session(loggers, params, trial_id(config, sweep_job=True))
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,8 @@ def write_member(
 ) -> None:
     """Everything a finished member leaves besides its checkpoints; metrics.json last."""
     _write_gradient_history(member, gradient_history)
-    _write_hparams(member, loggers, record["metrics"])
+    _write_final_scalars(member, loggers, int(record.get("global_step") or 0))
+    _write_hparams(member, loggers)
     for logger in loggers:
         logger.finalize("success")
     announce(record, write_record(member.job.run_dir, record))
