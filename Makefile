@@ -23,11 +23,11 @@ install: $(STAMP)  ## create .venv and install rnnlab with its dev tools, sweep 
 train: $(STAMP)  ## train the default experiment (extra overrides: make train ARGS='model=lstm')
 	$(BIN)/rnnlab-train $(ARGS)
 
-test: $(STAMP)  ## fast tests
-	$(BIN)/pytest -q
+test: $(STAMP)  ## fast tests, one worker per core (pytest-xdist)
+	$(BIN)/pytest -q -n auto
 
 test-all: $(STAMP)  ## fast and slow tests
-	$(BIN)/pytest -q -m ''
+	$(BIN)/pytest -q -n auto -m ''
 
 bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the plain-PyTorch baseline, diagnostics cost, 12-job sweeps, data loading
 	$(BIN)/python benchmarks/step_overhead.py
