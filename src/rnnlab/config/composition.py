@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
+from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from rnnlab.config.data_size import check_fits_in_memory
@@ -80,15 +81,16 @@ def check_command_line(arguments: Sequence[str], config_dir: str, config_name: s
 
 def check_composes(
     arguments: Sequence[str], config_dir: str, config_name: str, without_sweeps: bool = False
-) -> None:
+) -> DictConfig | None:
     """ConfigError in one sentence if the overrides on this command line do not compose, or
-    ask for a generated task larger than the memory available.
+    ask for a generated task larger than the memory available; else the composed config
+    (None for --help, --cfg and the like, which compose nothing).
 
     ``without_sweeps``: for ``-m``, the swept values are left out (the sweep's pre-flight
     composes each job); the fixed values and Hydra's own settings are checked here.
     """
     if any(a.partition("=")[0] in _INFORMATION_FLAGS for a in arguments):
-        return
+        return None
     command = read_command_line(arguments)
     overrides = [o for o in command.overrides if not (without_sweeps and _is_sweep(o))]
     source = compose_source(command, config_dir, config_name)
@@ -104,3 +106,4 @@ def check_composes(
             raise ConfigError(sentence) from None
     if not without_sweeps:  # a sweep's jobs are sized one by one by its pre-flight
         check_fits_in_memory(cfg)  # said before Hydra makes a run folder
+    return cfg

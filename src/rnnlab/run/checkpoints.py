@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,13 @@ TEST_IDENTITY = ("data", "model")
 MAY_CHANGE_ON_RESUME = {f"data.{field}" for field in LOADER_FIELDS} | {"model.impl"}
 
 
+def _unreadable(path: str, error: BaseException) -> str:
+    return (
+        f"ckpt_path={path!r} could not be read as a PyTorch checkpoint "
+        f"({type(error).__name__}): the file is damaged or is not a checkpoint."
+    )
+
+
 def load_run_checkpoint(path: str) -> dict[str, Any]:
     """The checkpoint's contents, or CheckpointError in one sentence saying what is wrong."""
     file = Path(path)
@@ -50,11 +58,16 @@ def load_run_checkpoint(path: str) -> dict[str, Any]:
         raise CheckpointError(checkpoint_missing_message(path))
     try:
         checkpoint = torch.load(file, map_location="cpu", weights_only=True)
-    except Exception as error:
+    except pickle.UnpicklingError as error:
+        if "Unsupported global" not in str(error):  # an object, not a broken file
+            raise CheckpointError(_unreadable(path, error)) from None
         raise CheckpointError(
-            f"ckpt_path={path!r} could not be read as a PyTorch checkpoint "
-            f"({type(error).__name__}): the file is damaged or is not a checkpoint."
+            f"ckpt_path={path!r} holds Python objects besides tensors and plain values, which "
+            "rnnlab will not unpickle (unpickling can run any code the file holds): give a "
+            "checkpoint written by rnnlab-train, or re-save yours with its state_dict only."
         ) from None
+    except Exception as error:
+        raise CheckpointError(_unreadable(path, error)) from None
     if not isinstance(checkpoint, dict) or CHECKPOINT_KEY not in checkpoint:
         raise CheckpointError(
             f"ckpt_path={path!r} was not written by rnnlab-train (it holds no {CHECKPOINT_KEY}): "

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from rnnlab.config.composition import check_composes
 from rnnlab.config.group_options import check_group_overrides
 from rnnlab.config.path_values import quote_path_values
+from rnnlab.data.sources.user_file_reading import check_data_file_of
 from rnnlab.sweep import launches
 from rnnlab.sweep.command_line import is_multirun, name_by_swept_values
 
@@ -64,9 +65,11 @@ def prepare(arguments: list[str], config_dir: str, config_name: str) -> tuple[li
     check_group_overrides(arguments, config_dir, config_name)
     sweeping = is_sweep(arguments, config_dir, config_name)
     # a sweep's pre-flight composes every job; here its Hydra settings are checked too
-    check_composes(arguments, config_dir, config_name, without_sweeps=sweeping)
+    composed = check_composes(arguments, config_dir, config_name, without_sweeps=sweeping)
     if sweeping:
         arguments = _check_sweep(arguments, config_dir, config_name)
+    elif composed is not None:
+        check_data_file_of(composed)  # a sweep's pre-flight reads each job's
     return arguments, sweeping
 
 

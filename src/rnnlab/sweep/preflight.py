@@ -20,6 +20,7 @@ from omegaconf.errors import OmegaConfBaseException
 from rnnlab.config.group_options import ComposeSource, compose_source, read_command_line
 from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
+from rnnlab.data.sources.user_file_reading import check_data_file_of
 from rnnlab.errors import ConfigError
 from rnnlab.sweep.command_line import read_sweep
 from rnnlab.sweep.grid import grid_jobs
@@ -80,6 +81,7 @@ def _check_job(label: str, job: list[str], source: ComposeSource) -> None:
         cfg = compose(source.config_name, overrides=[*job, *source.extra])
         validate(cfg)
         refuse_ddp_in_multirun(cfg, RunMode.MULTIRUN)
+        check_data_file_of(cfg)
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
     except (HydraException, OmegaConfBaseException) as error:

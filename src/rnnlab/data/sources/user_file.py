@@ -15,71 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.config.schema import MAX_CLASSES
 from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.sources.assemble import RawPart, classification_splits, regression_splits
-from rnnlab.data.sources.file_reading import read_sequence_file
-from rnnlab.data.sources.file_targets import Targets, read_targets
-from rnnlab.data.sources.sequence_file import CsvColumns, SequenceFile
-from rnnlab.data.sources.splitting import check_fraction, split_indices
+from rnnlab.data.sources.file_targets import Targets
+from rnnlab.data.sources.sequence_file import SequenceFile
+from rnnlab.data.sources.user_file_reading import read_user_file
 from rnnlab.data.spec import SequenceSplits, TaskSpec
-from rnnlab.errors import ConfigError
-
-PARTS = ("train", "val", "test")
-PATH_FIELD = "data.path"
-
-
-def _check_num_classes(num_classes: int | None) -> None:
-    if num_classes is None:
-        return
-    if (
-        isinstance(num_classes, bool)
-        or not isinstance(num_classes, int)
-        or not 2 <= num_classes <= MAX_CLASSES
-    ):
-        raise ConfigError(
-            f"data.num_classes={num_classes} is not valid: expected an integer from 2 to "
-            f"{MAX_CLASSES}, or null (the largest label + 1)."
-        )
-
-
-def _check_allow_pickle(allow_pickle: object) -> None:
-    if not isinstance(allow_pickle, bool):
-        raise ConfigError(f"data.allow_pickle={allow_pickle} is not valid: expected true or false.")
-
-
-def _where_targets(file: SequenceFile, columns: CsvColumns) -> str:
-    return "array 'targets'" if file.feature_names is None else f"column {columns.target_column!r}"
-
-
-def _part_indices(
-    file: SequenceFile, targets: Targets, fractions: tuple[float, float], split_seed: int
-) -> list[np.ndarray]:
-    """The indices of train, val and test: the file's own split, or a seeded one."""
-    if file.split is not None:
-        return [np.flatnonzero(file.split == part) for part in PARTS]
-    labels = targets.values if targets.task == "classification" else None
-    return split_indices(len(file), (0, *fractions), split_seed, labels=labels)
-
-
-def _check_parts(
-    file: SequenceFile, parts: list[np.ndarray], fractions: tuple[float, float]
-) -> None:
-    """Every split needs a sequence: training, choosing the best epoch, testing."""
-    for name, indices in zip(PARTS, parts, strict=True):
-        if len(indices):
-            continue
-        if file.split is not None:
-            counts = ", ".join(f"{p} {len(i)}" for p, i in zip(PARTS, parts, strict=True))
-            raise ConfigError(
-                f"{file.path}: its split assigns no sequence to {name} ({counts}): every "
-                "split needs at least one sequence."
-            )
-        raise ConfigError(
-            f"{file.path}: data.val_fraction={fractions[0]} and data.test_fraction="
-            f"{fractions[1]} of its {len(file)} sequences leave the {name} split empty: every "
-            "split needs at least one sequence; change the fractions or add sequences."
-        )
 
 
 def _spec(name: str, file: SequenceFile, targets: Targets, baseline: float | None) -> TaskSpec:
@@ -141,27 +82,21 @@ def file_source(
     ``seed`` only orders the training batches (the DataModule reads it). ``allow_pickle``:
     read an .npz's object arrays (a list of ragged sequences), which pickle can make run code.
     """
-    check_fraction("val_fraction", val_fraction)
-    check_fraction("test_fraction", test_fraction, upper=1.0 - val_fraction)
-    _check_num_classes(num_classes)
-    _check_allow_pickle(allow_pickle)
-    columns = CsvColumns.from_options(
-        {
-            "id_column": id_column,
-            "time_column": time_column,
-            "feature_columns": feature_columns,
-            "target_column": target_column,
-            "split_column": split_column,
-        }
+    read = read_user_file(
+        path,
+        task,
+        num_classes,
+        id_column,
+        time_column,
+        feature_columns if isinstance(feature_columns, str | None) else tuple(feature_columns),
+        target_column,
+        split_column,
+        val_fraction,
+        test_fraction,
+        split_seed,
+        allow_pickle,
     )
-    file = read_sequence_file(path, PATH_FIELD, columns, True, allow_pickle=allow_pickle)
-    assert file.targets is not None  # need_targets
-    targets = read_targets(
-        file.path, file.targets, _where_targets(file, columns), task, num_classes
-    )
-    fractions = (val_fraction, test_fraction)
-    parts = _part_indices(file, targets, fractions, split_seed)
-    _check_parts(file, parts, fractions)
+    file, targets, parts = read.file, read.targets, read.parts
     whole = RawPart(file.inputs, file.lengths, targets.values)
     train, val, test = (whole.take(indices) for indices in parts)
     name = Path(file.path).stem
