@@ -8,12 +8,12 @@ total (``n_trials``); its trials are the job folders.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from omegaconf.errors import OmegaConfBaseException
 
+from rnnlab.config.commands import shell_command
 from rnnlab.errors import ConfigError
 from rnnlab.report.plan import PlannedJob
 from rnnlab.run_folder import job_dir_by_number, parse_overrides, run_status
@@ -88,9 +88,8 @@ class SweepProgress:
                 f"ended); resume it with:"
             )
             lines.append(f"  {command}")
-            lines.append(
-                f"or, shorter: rnnlab-train --resume {shlex.quote(str(self.stored.directory))}"
-            )
+            shorter = shell_command("rnnlab-train", ["--resume", str(self.stored.directory)])
+            lines.append(f"or, shorter: {shorter}")
         if self.ended_badly:
             lines.append(
                 f"to run the {len(self.ended_badly)} failed or diverged {what} again: "
