@@ -115,3 +115,16 @@ def test_threads_must_be_auto_or_a_positive_number(compose_run: Composer) -> Non
 
     with pytest.raises(ConfigError, match=r"threads=0 is not valid: expected an integer >= 1 or"):
         validate(compose_run("threads=0"))
+
+
+def test_a_large_run_after_a_small_one_gets_torchs_threads_back(
+    compose_run: Composer, torch_threads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The basic launcher runs a sweep's jobs in one process: a small job's one thread must not
+    stick to the large job after it."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(threads, "_STARTING_THREADS", 2)
+    assert set_run_threads(compose_run()) == 1
+    large = compose_run("model=lstm", "model.hidden_size=512", "data.batch_size=128")
+    assert set_run_threads(large) == 2

@@ -10,6 +10,7 @@ import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from rnnlab.run.training import train
+from rnnlab.stack.resume import resume_epoch
 from rnnlab.stack.training import train_stack
 from rnnlab.sweep.stacking import member_job
 from tests.conftest import TINY_RUN
@@ -67,6 +68,10 @@ def test_after_several_epochs_test_metrics_are_the_single_runs(compose_run) -> N
         assert stacked["best"] == pytest.approx(alone["best"])
 
 
+def test_fresh_and_continuing_members_never_share_a_stack() -> None:
+    assert resume_epoch(None) != resume_epoch({"epoch": 0})  # after the first epoch
+
+
 def test_a_members_checkpoint_is_a_single_runs(compose_run) -> None:
     job = member_job(compose_run(*SMALL, "seed=3"))
     train_stack([job, member_job(compose_run(*SMALL, "seed=4"))])
@@ -95,6 +100,9 @@ def test_a_member_that_diverges_stops_alone(compose_run) -> None:
     wild_record = _record(jobs[1].run_dir)
     assert wild_record["status"] == "diverged"
     assert "became" in wild_record["message"] and "optimizer.lr" in wild_record["message"]
+    # it stopped where it diverged, in the first epoch; the calm member trained both epochs
+    assert wild_record["epochs"] == 0 and wild_record["global_step"] < 4
+    assert _record(jobs[0].run_dir)["epochs"] == 2
     alone = compose_run(*SMALL, *task, *calm, "model.impl=unrolled")
     run_dir = Path(alone.paths.output_dir)
     train(alone)

@@ -56,6 +56,12 @@ def test_jobs_stack_when_they_differ_only_in_what_a_stack_allows() -> None:
         assert stack_key(other) != base
     assert "several devices" in str(why_alone(_config(trainer__devices=2)))
     assert "schedule" in str(why_alone({**_config(), "scheduler": {"interval": "epoch"}}))
+    # trainer settings the stack does not honour, away from their defaults
+    assert "accumulate_grad_batches=2" in str(
+        why_alone(_config(trainer__accumulate_grad_batches=2))
+    )
+    assert "limit_val_batches=0" in str(why_alone(_config(trainer__limit_val_batches=0)))
+    assert why_alone(_config(trainer__accumulate_grad_batches=1, trainer__max_epochs=3)) is None
 
 
 def test_grouping_respects_max_members_and_says_who_runs_alone() -> None:

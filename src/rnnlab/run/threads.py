@@ -135,6 +135,11 @@ def _use(threads: int, why: str) -> None:
     log.info("torch threads: %d, %s", threads, why)
 
 
+#: torch's thread count when this process started, to give back to a large run after a
+#: small one in the same process (the basic launcher runs a sweep's jobs in one process).
+_STARTING_THREADS = torch.get_num_threads()
+
+
 def set_run_threads(cfg: Mapping[str, Any], members: int = 1) -> int:
     """Set the torch threads of a run (or a stack of ``members``); return the number.
 
@@ -153,6 +158,8 @@ def set_run_threads(cfg: Mapping[str, Any], members: int = 1) -> int:
         return before
     if step_work(cfg, members) < ONE_THREAD_BELOW:
         _use(1, "a small network (threads=auto)")
+    elif before != _STARTING_THREADS:
+        _use(_STARTING_THREADS, "torch's own default for a large network (threads=auto)")
     return torch.get_num_threads()
 
 

@@ -55,6 +55,9 @@ class Member:
     #: The last values logged for each metric (train, val, best, test), as a single run's
     #: callback metrics hold them.
     metrics: dict[str, Any] = field(default_factory=dict)
+    #: Where a member that diverged stopped: epochs completed and optimizer steps, as its
+    #: single run's record would say.
+    stopped_at: tuple[int, int] | None = None
     best_score: float | None = None
     best_epoch: int | None = None
     #: The best epoch's weights, kept in memory to test them without reading best.ckpt.

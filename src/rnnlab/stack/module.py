@@ -109,14 +109,21 @@ class StackedModule(pl.LightningModule):
             member = self.stack_members[k]
             if not self.active[k]:
                 continue
-            self.active[k] = False
-            member.status = "diverged"
+            self._stop(k, member)
             member.message = (
                 f"the {what} became {float(values[k]):g} at epoch {self.current_epoch + 1}, "
                 f"step {step}: {ADVICE}."
             )
             for parameter in self.member_parameters[k]:
                 parameter.grad = None
+
+    def _stop(self, k: int, member: Member) -> None:
+        """Member ``k`` diverged: frozen from now on; the stack stops when none is left."""
+        self.active[k] = False
+        member.status = "diverged"
+        member.stopped_at = (self.current_epoch, self.global_step)
+        if not any(self.active):
+            self.trainer.should_stop = True
 
     # clipping and the guard, per member -------------------------------------------------
     def configure_gradient_clipping(
@@ -186,8 +193,7 @@ class StackedModule(pl.LightningModule):
         for k, member in enumerate(self.stack_members):
             loss = member.metrics.get("val/loss")
             if self.active[k] and loss is not None and not torch.isfinite(torch.tensor(loss)):
-                self.active[k] = False
-                member.status = "diverged"
+                self._stop(k, member)
                 member.message = (
                     f"the validation loss became {loss:g} at epoch {self.current_epoch + 1}, "
                     f"after step {self.global_step}: {ADVICE}."

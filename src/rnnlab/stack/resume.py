@@ -28,7 +28,9 @@ def resume_point(job: MemberJob) -> dict[str, Any] | None:
 
 
 def resume_epoch(checkpoint: dict[str, Any] | None) -> int:
-    return 0 if checkpoint is None else int(checkpoint.get("epoch", 0))
+    """Where a member continues: -1 for a fresh start (a checkpoint after the first epoch
+    says 0), so fresh and continuing members never share a stack."""
+    return -1 if checkpoint is None else int(checkpoint.get("epoch", 0))
 
 
 def joined_checkpoint(checkpoints: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -123,6 +123,11 @@ class StackedLaunch:
                 metric = member.job.cfg.get("optimized_metric")
                 value = member.metrics.get(metric) if metric and member.active else None
                 prepared[position].return_value = search_value(value, metric)
+        # a job that failed to set up, or whose stack failed: the worst value, as alone
+        untrained = set(prepared) - set(list(members)[: len(trained)])
+        for position in untrained:
+            metric = configs[position].get("optimized_metric")
+            prepared[position].return_value = search_value(None, metric)
         return prepared
 
 

@@ -50,6 +50,36 @@ KNOWN_CALLBACKS = (
     "pytorch_lightning.callbacks.LearningRateMonitor",
 )
 _OUTPUT_DIR = "<job folder>"
+#: Trainer settings a stack honours (per member: the clipping), or that change nothing it
+#: computes; any other trainer setting away from its default makes a job run alone.
+STACK_TRAINER_KEYS = (
+    "_target_",
+    "default_root_dir",
+    "accelerator",
+    "devices",
+    "precision",
+    "max_epochs",
+    "min_epochs",
+    "max_steps",
+    "limit_train_batches",
+    "limit_test_batches",
+    "gradient_clip_val",
+    "gradient_clip_algorithm",
+    "num_sanity_val_steps",
+    "log_every_n_steps",
+    "enable_progress_bar",
+    "enable_model_summary",
+    "benchmark",
+)
+#: Defaults of the other trainer settings, at which they change nothing either.
+_TRAINER_DEFAULTS = {
+    "check_val_every_n_epoch": 1,
+    "accumulate_grad_batches": 1,
+    "deterministic": False,
+    "limit_val_batches": None,
+    "overfit_batches": 0,
+    "strategy": "auto",
+}
 
 
 def why_alone(config: dict[str, Any]) -> str | None:
@@ -60,6 +90,10 @@ def why_alone(config: dict[str, Any]) -> str | None:
         return "it runs on several devices"
     if str(trainer.get("precision", "32-true")) not in ("32", "32-true"):
         return f"trainer.precision={trainer.get('precision')} (a stack trains in 32-true)"
+    for key, value in trainer.items():
+        if key in STACK_TRAINER_KEYS or value is None or _TRAINER_DEFAULTS.get(key) == value:
+            continue
+        return f"trainer.{key}={value} (a stack validates and steps every epoch and batch)"
     if config.get("scheduler"):
         return "it has a learning-rate schedule"
     if config.get("ckpt_path"):
