@@ -30,6 +30,21 @@ TINY_RUN = (
 
 Composer = Callable[..., DictConfig]
 
+#: Runs rnnlab-train's main() with the arguments after ``-c``, then says whether torch was
+#: imported: what a check that must come before torch is imported is tested with.
+TORCH_PROBE = """
+import sys
+from rnnlab.train import main
+sys.argv = ["rnnlab-train", *sys.argv[1:]]
+code = 0
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+print("TORCH_IMPORTED" if "torch" in sys.modules else "TORCH_NOT_IMPORTED")
+sys.exit(code)
+"""
+
 
 @pytest.fixture
 def compose_run(tmp_path: Path) -> Iterator[Composer]:

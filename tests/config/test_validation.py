@@ -12,6 +12,7 @@ from omegaconf import DictConfig
 
 from rnnlab.config.validation import validate
 from rnnlab.errors import ConfigError
+from tests.conftest import TORCH_PROBE
 
 BAD_VALUES = {
     "model=transformer": ("model=transformer", "gru, lstm, rnn"),
@@ -25,23 +26,12 @@ BAD_VALUES = {
 }
 
 # Runs the entry point in-process and reports whether torch got imported on the way out.
-_PROBE = """
-import sys
-from rnnlab.train import main
-sys.argv = ["rnnlab-train", *sys.argv[1:]]
-try:
-    main()
-except SystemExit as exit:
-    code = exit.code
-print("TORCH_IMPORTED" if "torch" in sys.modules else "TORCH_NOT_IMPORTED")
-sys.exit(code)
-"""
 
 
 def _run_cli(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RNNLAB_ROOT": str(tmp_path)}
     return subprocess.run(
-        [sys.executable, "-c", _PROBE, *overrides],
+        [sys.executable, "-c", TORCH_PROBE, *overrides],
         capture_output=True,
         text=True,
         env=env,

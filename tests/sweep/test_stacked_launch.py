@@ -8,17 +8,9 @@ from pathlib import Path
 import pytest
 
 from rnnlab.sweep.stacking import group, stack_key, why_alone
-from tests.conftest import run_command, sweep_dir
+from tests.conftest import TINY_RUN, run_command, sweep_dir
 
-TINY = (
-    "trainer.max_epochs=2",
-    "data.num_train=64",
-    "data.num_val=32",
-    "data.num_test=32",
-    "data.batch_size=16",
-    "data.seq_len=6",
-    "model.hidden_size=8",
-)
+TINY = (*TINY_RUN, "data.seq_len=6", "model.hidden_size=8")
 
 
 def _config(**changes: object) -> dict:

@@ -12,19 +12,7 @@ import pytest
 
 from rnnlab.data.sources import user_file_reading
 from rnnlab.data.sources.user_file_reading import read_user_file
-
-_PROBE = """
-import sys
-from rnnlab.train import main
-sys.argv = ["rnnlab-train", *sys.argv[1:]]
-code = 0
-try:
-    main()
-except SystemExit as exit:
-    code = exit.code
-print("TORCH_IMPORTED" if "torch" in sys.modules else "TORCH_NOT_IMPORTED")
-sys.exit(code)
-"""
+from tests.conftest import TORCH_PROBE
 
 
 def _bad_csv(folder: Path) -> Path:
@@ -41,7 +29,7 @@ def test_a_bad_file_is_one_sentence_before_torch(tmp_path: Path, sweep: bool) ->
         arguments = ["-m", *arguments, "seed=1,2"]
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, *arguments],
+        [sys.executable, "-c", TORCH_PROBE, *arguments],
         capture_output=True,
         text=True,
         cwd=tmp_path,
