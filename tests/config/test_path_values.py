@@ -3,6 +3,7 @@ quotes; Hydra's own syntax, and ``,`` in any other value, keep their meaning."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -85,8 +86,13 @@ def test_a_job_checkpoint_composes_for_eval_and_predict() -> None:
     assert [_read(a) for a in arguments] == [JOB_CHECKPOINT, "new=1,2.csv", "out,1.csv"]
 
 
+EXAMPLES_NPZ = Path(__file__).resolve().parents[2] / "examples" / "sequences.npz"
+
+
 def test_in_a_sweep_a_path_is_fixed_and_other_commas_still_sweep(tmp_path: Path) -> None:
-    data = tmp_path / "in=1,2" / "sequences.csv"
+    data = tmp_path / "in=1,2" / "sequences.npz"
+    data.parent.mkdir()
+    shutil.copy(EXAMPLES_NPZ, data)  # the pre-flight reads each job's data file
     arguments, sweeping = launch.prepare(
         ["-m", "model=gru,rnn", "data=file", f"data.path={data}"], CONFIG_DIR, "train"
     )
