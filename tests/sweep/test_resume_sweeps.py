@@ -129,6 +129,7 @@ def _job_one_checkpointed(sweep: Path) -> bool:
     )
 
 
+@pytest.mark.slow  # 40 s: the longest of all; make test-all runs it
 def test_a_grid_killed_mid_job_resumes_to_the_uninterrupted_results(tmp_path: Path) -> None:
     reference_root, root = _reference_sweep(tmp_path), tmp_path / "killed"
     root.mkdir()
