@@ -26,3 +26,10 @@ def test_a_missing_basic_sweeper_is_named_with_the_version(monkeypatch) -> None:
     monkeypatch.delattr(module, "BasicSweeper")
     with pytest.raises(CompatError, match=r"hydra-core 1\.3\.\d+ no longer has .*BasicSweeper"):
         door.check()
+
+
+def test_a_missing_composition_step_is_named_with_the_version(monkeypatch) -> None:
+    module = importlib.import_module("hydra._internal.config_loader_impl")
+    monkeypatch.delattr(module, "get_overrides_dirname")
+    with pytest.raises(CompatError, match=r"hydra-core 1\.3\.\d+ no longer has .*dirname"):
+        door.check()

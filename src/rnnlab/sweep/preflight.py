@@ -1,23 +1,25 @@
 """Check every job of a grid before the first one trains.
 
 Hydra composes each job's config only when its turn comes, so a bad value in job 7 would be
-found after jobs 1–6 trained. Here every job is composed with Hydra's compose API and
-validated up front; the first bad one stops the sweep with one sentence that names its
-overrides, before Hydra has created any folder.
+found after jobs 1–6 trained. Here every job is composed with Hydra's compose API (once per
+choice of config groups: rnnlab.config.job_configs) and validated up front; the first bad one
+stops the sweep with one sentence that names its overrides, before Hydra has created any
+folder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.types import RunMode
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from rnnlab.config.group_options import ComposeSource, compose_source, read_command_line
+from rnnlab.config.job_configs import JobConfigs
 from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
 from rnnlab.data.sources.user_file_reading import check_data_file_of
@@ -49,10 +51,23 @@ def check_grid(arguments: Sequence[str], config_dir: str, config_name: str) -> i
         swept_keys |= {p.partition("=")[0] for p in preset}
         jobs = grid_jobs([*preset, *overrides])
     with initialize_config_dir(config_dir=source.config_dir, version_base="1.3"):
+        configs = JobConfigs(lambda overrides: _compose_with_hydra(source.config_name, overrides))
         for number, job in enumerate(jobs):
             swept = [o for o in job if o.partition("=")[0].lstrip("+~") in swept_keys]
-            _check_job(f"job {number} ({' '.join(swept)})" if swept else "the sweep", job, source)
+            label = f"job {number} ({' '.join(swept)})" if swept else "the sweep"
+            _check_job(label, lambda job=job: configs([*job, *source.extra]))
     return len(jobs)
+
+
+def _compose_with_hydra(config_name: str, overrides: list[str]) -> DictConfig:
+    return compose(config_name, overrides=overrides, return_hydra_config=True)
+
+
+def _task_config(cfg: DictConfig) -> DictConfig:
+    """The job's config as the compose API returns it without Hydra's node."""
+    with open_dict(cfg):
+        cfg.pop("hydra", None)
+    return cfg
 
 
 def _preset_params(overrides: list[str], source: ComposeSource) -> list[str]:
@@ -75,10 +90,10 @@ def _is_sweep(override: str) -> bool:
     return parsed.is_sweep_override()
 
 
-def _check_job(label: str, job: list[str], source: ComposeSource) -> None:
+def _check_job(label: str, composed: Callable[[], DictConfig]) -> None:
     """Compose and validate one job; ``label`` names it by its swept values."""
     try:
-        cfg = compose(source.config_name, overrides=[*job, *source.extra])
+        cfg = _task_config(composed())
         validate(cfg)
         refuse_ddp_in_multirun(cfg, RunMode.MULTIRUN)
         check_data_file_of(cfg)

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from hydra.core.utils import JobReturn, JobStatus, filter_overrides, run_job
-from hydra.types import HydraContext, TaskFunction
+from hydra.types import HydraContext, RunMode, TaskFunction
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from rnnlab.config.job_configs import JobConfigs, record_job_overrides
 from rnnlab.errors import RnnlabError
 from rnnlab.run_folder import has_record, write_record
 from rnnlab.stack.members import MemberJob
@@ -65,11 +66,22 @@ class StackedLaunch:
         self.task_function = task_function
         self.config = config
         self.max_members = max_members
+        self._configs = JobConfigs(self._load)
+
+    def _load(self, overrides: list[str]) -> DictConfig:
+        return self.hydra_context.config_loader.load_configuration(
+            config_name=self.config.hydra.job.config_name,
+            overrides=overrides,
+            run_mode=RunMode.RUN,
+        )
 
     def _job_config(self, overrides: Sequence[str], number: int) -> DictConfig:
-        sweep_config = self.hydra_context.config_loader.load_sweep_config(
-            self.config, list(overrides)
-        )
+        """What Hydra's ``load_sweep_config`` returns for the job, composed once per choice
+        of config groups (rnnlab.config.job_configs)."""
+        everything = [*self.config.hydra.overrides.hydra, *overrides]
+        sweep_config = self._configs(everything)
+        record_job_overrides(sweep_config, everything)
+        OmegaConf.copy_cache(from_config=self.config, to_config=sweep_config)
         with open_dict(sweep_config):
             sweep_config.hydra.job.id = number
             sweep_config.hydra.job.num = number
