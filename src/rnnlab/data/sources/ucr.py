@@ -15,40 +15,21 @@ unpacked), instead of aeon's.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
 from rnnlab.data.normalisation import Normalisation
 from rnnlab.data.sources.assemble import RawPart, classification_splits, regression_splits
 from rnnlab.data.sources.chunking import check_chunk, chunk_steps
-from rnnlab.data.sources.packaged import package_dir
+from rnnlab.data.sources.class_balance import balanced_indices
 from rnnlab.data.sources.splitting import check_fraction, split_indices
 from rnnlab.data.sources.ts_format import TsData, read_ts
+from rnnlab.data.sources.ucr_archive import archive_folder, available_sets, set_files
 from rnnlab.data.spec import SequenceSplits, TaskSpec
 from rnnlab.errors import ConfigError
 
-AEON_DATA = "datasets/data"
-
-
-def archive_folder(archive_dir: str | None) -> Path:
-    """aeon's data folder, found without importing aeon, or the user's own folder."""
-    if archive_dir is None:
-        return package_dir("aeon", "data=ucr") / AEON_DATA
-    folder = Path(archive_dir).expanduser()
-    if not folder.is_dir():
-        raise ConfigError(f"data.archive_dir={archive_dir!r} is not a folder.")
-    return folder
-
-
-def available_sets(folder: Path) -> dict[str, Path]:
-    """Every ``<Name>_TRAIN.ts`` with its ``_TEST.ts``, in ``folder`` or one level below."""
-    found: dict[str, Path] = {}
-    for train in sorted([*folder.glob("*_TRAIN.ts"), *folder.glob("*/*_TRAIN.ts")]):
-        name = train.name[: -len("_TRAIN.ts")]
-        if (train.parent / f"{name}_TEST.ts").is_file():
-            found.setdefault(name, train.parent)
-    return found
+#: archive_folder and available_sets moved to ucr_archive; named here too for old imports.
+__all__ = ["archive_folder", "available_sets", "ucr_source"]
 
 
 def _class_order(labels: tuple[str, ...]) -> tuple[str, ...]:
@@ -70,7 +51,7 @@ def _check_same_shape(name: str, train: TsData, test: TsData) -> None:
 
 
 def _class_splits(
-    name: str, train: TsData, test: TsData, val_fraction: float, seed: int
+    name: str, train: TsData, test: TsData, val_fraction: float, seed: int, balance: bool
 ) -> SequenceSplits:
     assert train.class_labels is not None
     classes = _class_order(train.class_labels)
@@ -85,6 +66,8 @@ def _class_splits(
     test_targets = np.array([index[label] for label in test.labels], dtype=np.int64)
     whole = RawPart(train.values, train.lengths, train_targets)
     fit, val = split_indices(len(train_targets), (0, val_fraction), seed, labels=train_targets)
+    if balance:
+        fit = balanced_indices(fit, train_targets, seed)
     spec = TaskSpec(
         name=name,
         input_size=train.num_dimensions,
@@ -98,8 +81,13 @@ def _class_splits(
 
 
 def _regression_splits(
-    name: str, train: TsData, test: TsData, val_fraction: float, seed: int
+    name: str, train: TsData, test: TsData, val_fraction: float, seed: int, balance: bool
 ) -> SequenceSplits:
+    if balance:
+        raise ConfigError(
+            f"data.balance=true repeats cases of rare classes, but data.name={name!r} is a "
+            "regression set: set data.balance=false."
+        )
     whole = RawPart(train.values, train.lengths, train.labels.astype(np.float32))
     fit, val = split_indices(len(train.labels), (0, val_fraction), seed)
     train_part = whole.take(fit)
@@ -133,23 +121,16 @@ def ucr_source(
     chunk: int = 1,
     seed: int = 42,
     archive_dir: str | None = None,
+    balance: bool = False,
 ) -> SequenceSplits:
     """The archive's training cases (less a stratified validation share) and its test cases;
-    ``chunk`` consecutive steps are read as one input vector (rnnlab.data.sources.chunking)."""
+    ``chunk`` consecutive steps are read as one input vector (rnnlab.data.sources.chunking);
+    ``balance`` tops up rare classes of the fitted split (rnnlab.data.sources.class_balance)."""
     check_fraction("val_fraction", val_fraction)
     check_chunk(chunk)
-    folder = archive_folder(archive_dir)
-    sets = available_sets(folder)
-    if name not in sets:
-        where = "aeon's archive" if archive_dir is None else repr(str(folder))
-        near = [known for known in sets if known.lower() == name.lower()]
-        hint = f" (names are case-sensitive: did you mean {near[0]!r}?)" if near else ""
-        raise ConfigError(
-            f"data.name={name!r} is not a UCR/UEA data set in {where}{hint}: "
-            f"available are {', '.join(sorted(sets, key=str.lower)) or 'none'}."
-        )
-    train = _chunked(read_ts(sets[name] / f"{name}_TRAIN.ts"), chunk)
-    test = _chunked(read_ts(sets[name] / f"{name}_TEST.ts"), chunk)
+    train_file, test_file = set_files(name, archive_dir)
+    train = _chunked(read_ts(train_file), chunk)
+    test = _chunked(read_ts(test_file), chunk)
     _check_same_shape(name, train, test)
     build = _regression_splits if train.is_regression else _class_splits
-    return build(name, train, test, val_fraction, seed)
+    return build(name, train, test, val_fraction, seed, balance)
