@@ -15,6 +15,7 @@ from rnnlab.report.rows import JobRow, job_rows, setting_rows
 from rnnlab.report.runs import ReportError, collect_runs, with_planned_jobs
 from rnnlab.report.swept import swept_settings
 from rnnlab.report.table import markdown, write_jobs_csv, write_settings_csv
+from rnnlab.report.ucr_benchmark import benchmark_files
 
 MARKDOWN_FILE = "report.md"
 JOBS_CSV = "report.csv"
@@ -72,6 +73,7 @@ def report(
     jobs = job_rows(runs, swept)
     settings = setting_rows(jobs, swept)
     drawn = _write_figures(root, jobs, list(swept)) if figures else []
+    drawn += benchmark_files(root, runs) if figures else []  # experiment=ucr runs: their benchmark
     tables = [root / MARKDOWN_FILE, root / JOBS_CSV] + ([root / SETTINGS_CSV] if settings else [])
     files = [*tables, *drawn]
     result = Report(root, runs, swept, jobs, settings, files, list(unfinished), plan.best)
