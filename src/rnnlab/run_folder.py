@@ -11,8 +11,8 @@ one folder, and this module is the only code that knows how one is laid out::
 A run's status follows from its folder alone, by one rule for everyone (a sweep that resumes,
 the report, the end-of-sweep line):
 
-- ``completed``, ``failed``, ``diverged``: metrics.json says so (a record without a status is
-  an older completed run);
+- ``completed``, ``pruned``, ``failed``, ``diverged``: metrics.json says so (a record without a
+  status is an older completed run; ``pruned``: a search stopped the trial early as hopeless);
 - ``unreadable``: a metrics.json that is not a JSON object;
 - ``interrupted``: no metrics.json, but Hydra set the job up and a ``last.ckpt`` can continue it;
 - ``incomplete``: no metrics.json and nothing to continue from (run it again);
@@ -42,9 +42,17 @@ LAST_CHECKPOINT = Path(CHECKPOINT_DIR) / "last.ckpt"
 BEST_CHECKPOINT = Path(CHECKPOINT_DIR) / "best.ckpt"
 FIGURES_DIR = "figures"
 #: Every status a run folder can have, in the order a summary lists them.
-STATUSES = ("completed", "diverged", "failed", "interrupted", "incomplete", "unreadable")
+STATUSES = (
+    "completed",
+    "pruned",
+    "diverged",
+    "failed",
+    "interrupted",
+    "incomplete",
+    "unreadable",
+)
 #: States that a metrics.json records: the run ended and said how.
-ENDED = ("completed", "failed", "diverged", "unreadable")
+ENDED = ("completed", "pruned", "failed", "diverged", "unreadable")
 
 Scalar = str | int | float | bool | None
 

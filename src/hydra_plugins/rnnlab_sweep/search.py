@@ -1,26 +1,41 @@
-"""``hparams_search=optuna``'s sweeper: the Optuna sweeper, with its study kept in the sweep
-folder so that an interrupted search continues toward its total number of trials.
+"""``hparams_search=optuna``'s sweeper: rnnlab's own ask-and-tell search on Optuna >= 4.
 
-Without the sweep extra (hydra-optuna-sweeper) this module defines nothing, so Hydra's
-plugin scan, which imports every module here at each start, stays quiet.
+A thin Hydra ``Sweeper``: it sets up Hydra's configured launcher and hands the search to
+``rnnlab.sweep.study`` (the study in the sweep folder, resumable, shared by any number of
+launches on the same folder, with pruning).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-try:
-    from hydra_plugins.hydra_optuna_sweeper import optuna_sweeper
-except ImportError:  # the sweep extra is not installed
-    optuna_sweeper = None
+from hydra.core.plugins import Plugins
+from hydra.plugins.sweeper import Sweeper
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig
 
-if optuna_sweeper is not None:
-    from rnnlab.compat.optuna_sweeper import SearchSweeper
-    from rnnlab.sweep.study import continue_study
+from rnnlab.sweep.study import Search, save_sweep_record, search_settings
 
-    class ResumableOptunaSweeper(optuna_sweeper.OptunaSweeper):
-        """OptunaSweeper that first finishes the trials an earlier launch left running."""
 
-        def sweep(self, arguments: list[str]) -> Any:
-            continue_study(SearchSweeper(self), arguments)
-            return super().sweep(arguments)
+class OptunaSearchSweeper(Sweeper):
+    """Asks Optuna for trials, launches each as job <trial number>, tells it the result."""
+
+    def __init__(self, **settings: Any) -> None:
+        # read again from the composed config in setup, where interpolations resolve and
+        # the sampler stays a config node (instantiated per trial with its own seed)
+        self.settings = settings
+        self.config: DictConfig | None = None
+        self.launcher: Any = None
+
+    def setup(
+        self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
+    ) -> None:
+        self.config = config
+        self.launcher = Plugins.instance().instantiate_launcher(
+            config=config, hydra_context=hydra_context, task_function=task_function
+        )
+
+    def sweep(self, arguments: list[str]) -> None:
+        assert self.config is not None
+        save_sweep_record(self.config)
+        Search(search_settings(self.config), self.launcher, arguments).run()

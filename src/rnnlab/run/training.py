@@ -18,6 +18,7 @@ from pytorch_lightning.callbacks import ModelCheckpoint
 from rnnlab.callbacks.epoch_seed import EpochSeed
 from rnnlab.callbacks.gradient_monitor import ADVICE
 from rnnlab.callbacks.run_config import RunConfigInCheckpoint
+from rnnlab.callbacks.trial_pruning import pruned_epoch
 from rnnlab.config.file_paths import with_absolute_paths
 from rnnlab.data.datamodule import SequenceDataModule
 from rnnlab.errors import ConfigError, DivergedError
@@ -188,7 +189,10 @@ def train(cfg: DictConfig) -> float | None:
                 trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
             metrics.update(trainer.callback_metrics)
             _check_finished_finite(metrics, "train")
-        if cfg.get("test", True):
+            if (pruned := pruned_epoch(callbacks)) is not None:  # a search's hopeless trial
+                status = "pruned"
+                message = f"pruned by the search after epoch {pruned + 1}; not tested"
+        if cfg.get("test", True) and status != "pruned":
             with _interrupt_raised(trainer):
                 tested, tested_epoch = _test(cfg, trainer, module, datamodule, run_dir, fitting)
             metrics.update(trainer.callback_metrics)
@@ -220,7 +224,7 @@ def train(cfg: DictConfig) -> float | None:
     if trainer.is_global_zero:
         log_hparams(trainer, run_config, values, module.objective.headline[0])
         announce(record, write_record(run_dir, record))
-    if message is not None:
-        raise DivergedError(message)
+    if status == "diverged":
+        raise DivergedError(str(message))
     optimized = cfg.get("optimized_metric")
     return values.get(optimized) if optimized else None

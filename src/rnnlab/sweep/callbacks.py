@@ -18,6 +18,7 @@ from omegaconf import DictConfig
 
 from rnnlab.run_folder import job_dirs
 from rnnlab.sweep import launches
+from rnnlab.sweep.stored import is_search_sweeper
 from rnnlab.sweep.summary import ended_badly, summary_line, write_report
 
 
@@ -30,7 +31,8 @@ class SweepSummary(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         # rnnlab-train took the lock of a folder it was given; this takes a new folder's
         # (Hydra turns a callback's exception into a warning, so this cannot refuse).
-        launches.hold(Path(config.hydra.sweep.dir))
+        searched = is_search_sweeper(config.hydra.sweeper.get("_target_"))
+        launches.hold(Path(config.hydra.sweep.dir), shared=searched)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
@@ -41,7 +43,7 @@ class SweepSummary(Callback):
         if self.write_report and job_dirs(sweep_dir):
             line += write_report(sweep_dir)
         print(f"rnnlab: {line}", flush=True)
-        searched = "optuna" in str(config.hydra.sweeper.get("_target_", "")).lower()
+        searched = is_search_sweeper(config.hydra.sweeper.get("_target_"))
         launches.ended(sweep_dir, failed=ended_badly(sweep_dir, all_completed, searched))
 
 

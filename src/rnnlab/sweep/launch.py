@@ -15,6 +15,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from omegaconf import DictConfig
+
 from rnnlab.config.composition import check_composes
 from rnnlab.config.group_options import check_group_overrides
 from rnnlab.config.path_values import quote_path_values
@@ -38,11 +40,17 @@ def is_sweep(arguments: list[str], config_dir: str, config_name: str) -> bool:
     return preset_is_sweep(arguments, config_dir, config_name)
 
 
-def _check_sweep(arguments: list[str], config_dir: str, config_name: str) -> list[str]:
+def _check_sweep(
+    arguments: list[str], config_dir: str, config_name: str, composed: DictConfig | None
+) -> list[str]:
     """A sweep's checks before Hydra; the command line Hydra then runs."""
     from rnnlab.sweep.preflight import check_grid
     from rnnlab.sweep.same_sweep import check_same_sweep, requested_sweep_dir, sweep_to_resume
+    from rnnlab.sweep.search_check import check_search, is_search
 
+    if searched := is_search(composed):
+        assert composed is not None
+        check_search(composed, arguments)
     stored = sweep_to_resume(arguments)
     if stored is not None:  # a sweep run into the folder of an earlier one must be the same
         check_same_sweep(stored, arguments, config_dir, config_name)
@@ -50,7 +58,7 @@ def _check_sweep(arguments: list[str], config_dir: str, config_name: str) -> lis
     # checked: now no other launch may take the folder (a new, time-stamped folder is locked
     # when the sweep starts)
     if (directory := requested_sweep_dir(arguments)) is not None:
-        launches.hold(directory)
+        launches.hold(directory, shared=searched)  # a search's launches share its study
     return name_by_swept_values(arguments)
 
 
@@ -67,7 +75,7 @@ def prepare(arguments: list[str], config_dir: str, config_name: str) -> tuple[li
     # a sweep's pre-flight composes every job; here its Hydra settings are checked too
     composed = check_composes(arguments, config_dir, config_name, without_sweeps=sweeping)
     if sweeping:
-        arguments = _check_sweep(arguments, config_dir, config_name)
+        arguments = _check_sweep(arguments, config_dir, config_name, composed)
     elif composed is not None:
         check_data_file_of(composed)  # a sweep's pre-flight reads each job's
     return arguments, sweeping

@@ -19,11 +19,15 @@ _STARTED: list[Path] = []
 _FAILED: list[Path] = []
 
 
-def hold(sweep_dir: Path) -> None:
-    """Take ``sweep_dir``'s lock for this process (ConfigError if another launch holds it);
-    released when the sweep ends, or by ``release_all``."""
+def hold(sweep_dir: Path, *, shared: bool = False) -> None:
+    """Take ``sweep_dir``'s lock for this process (ConfigError if another launch holds it),
+    or, for a search (``shared``), join it as one more worker; released when the sweep ends,
+    or by ``release_all``."""
     sweep_dir = sweep_dir.resolve()
-    lock.acquire(sweep_dir)
+    if shared:
+        lock.join(sweep_dir)
+    else:
+        lock.acquire(sweep_dir)
     if sweep_dir not in _STARTED:
         _STARTED.append(sweep_dir)
 
@@ -31,6 +35,7 @@ def hold(sweep_dir: Path) -> None:
 def ended(sweep_dir: Path, *, failed: bool) -> None:
     """The sweep in ``sweep_dir`` ended: release its lock and remember whether it failed."""
     lock.release(sweep_dir)
+    lock.leave(sweep_dir.resolve())
     if sweep_dir.resolve() in _STARTED:
         _STARTED.remove(sweep_dir.resolve())
     if failed:
@@ -40,7 +45,9 @@ def ended(sweep_dir: Path, *, failed: bool) -> None:
 def release_all() -> None:
     """Release the lock of every sweep this process took (whatever ended it)."""
     while _STARTED:
-        lock.release(_STARTED.pop())
+        sweep_dir = _STARTED.pop()
+        lock.release(sweep_dir)
+        lock.leave(sweep_dir)
 
 
 def resume_hint(program: str) -> str | None:

@@ -7,6 +7,13 @@ resumes a folder, and when the sweep starts otherwise — and removes it when th
 is interrupted. A lock naming a live process on this host, or any process on another host
 (which this one cannot check), refuses the folder; a lock left by a killed process on this
 host is stale and taken over.
+
+A search is the exception: its trials come from one shared study, so several launches may
+work on it at once (terminals, SLURM array tasks). Each *joins* the folder instead of locking
+it: it writes ``.rnnlab-workers/<host>_<pid>`` and touches it every half minute, so that a
+trial a dead worker left running can be told from one a live worker is training (a worker on
+this host is checked by its process id, one elsewhere by that heartbeat). Whether the
+command is the same search is checked before (rnnlab.sweep.same_sweep); a grid still locks.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -23,6 +31,10 @@ from rnnlab.errors import ConfigError
 LOCK_FILE = ".rnnlab-sweep.lock"
 #: How long an unreadable lock counts as one being written by another launch.
 _WRITE_GRACE_S = 10.0
+WORKERS_DIR = ".rnnlab-workers"
+#: How often a search's worker shows it is alive, and when one on another host counts as dead.
+_HEARTBEAT_S = 30.0
+_STALE_S = 300.0
 
 
 def _mine() -> dict[str, object]:
@@ -107,3 +119,59 @@ def release(sweep_dir: Path) -> None:
     if _read(path) == _mine():
         with suppress(OSError):
             path.unlink()
+
+
+def worker_id() -> str:
+    """This process as a search's worker: ``host:pid`` (recorded with each trial it asks)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _worker_file(sweep_dir: Path, worker: str) -> Path:
+    return sweep_dir / WORKERS_DIR / worker.replace(":", "_").replace("/", "_")
+
+
+def _beat(path: Path, stop: threading.Event) -> None:
+    while not stop.wait(_HEARTBEAT_S):
+        with suppress(OSError):
+            path.touch()
+
+
+_BEATING: dict[Path, threading.Event] = {}
+
+
+def join(sweep_dir: Path) -> None:
+    """Join a search in ``sweep_dir`` as one of its workers (ConfigError if a grid sweep,
+    which does not share, holds the folder's lock)."""
+    running = holder(sweep_dir)
+    if running is not None and (sweep_dir / LOCK_FILE).exists():
+        raise ConfigError(
+            f"{sweep_dir} is being run by {running}: wait for it to end or stop it first "
+            f"(if it is gone, delete {sweep_dir / LOCK_FILE})."
+        )
+    path = _worker_file(sweep_dir, worker_id())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_mine()) + "\n")
+    if path not in _BEATING:
+        stop = threading.Event()
+        threading.Thread(target=_beat, args=(path, stop), daemon=True).start()
+        _BEATING[path] = stop
+
+
+def leave(sweep_dir: Path) -> None:
+    """Stop being a worker of the search in ``sweep_dir`` (nothing if this process was not)."""
+    path = _worker_file(sweep_dir, worker_id())
+    if (stop := _BEATING.pop(path, None)) is not None:
+        stop.set()
+    with suppress(OSError):
+        path.unlink()
+
+
+def worker_alive(sweep_dir: Path, worker: str | None) -> bool:
+    """Whether the worker that asked a trial still works on it: a process on this host that
+    is alive, or a worker elsewhere whose heartbeat is recent."""
+    if not worker:
+        return False
+    host, _, pid = worker.rpartition(":")
+    if host == socket.gethostname():
+        return pid.isdigit() and _alive(int(pid))
+    return _younger_than(_worker_file(sweep_dir, worker), _STALE_S)

@@ -51,7 +51,7 @@ class StoredSweep:
     @property
     def is_search(self) -> bool:
         """Whether a sampler (Optuna) chose the jobs, rather than a grid."""
-        return "optuna" in str(self.sweeper.get("_target_", "")).lower()
+        return is_search_sweeper(self.sweeper.get("_target_"))
 
     def resume_arguments(self) -> list[str]:
         """rnnlab-train's arguments that continue this sweep in its own folder."""
@@ -69,6 +69,11 @@ class StoredSweep:
     def resume_command(self) -> str:
         """The resume command as one line a user can paste into a shell."""
         return shell_command("rnnlab-train", self.resume_arguments())
+
+
+def is_search_sweeper(target: object) -> bool:
+    """Whether ``hydra.sweeper._target_`` is a search (Optuna), whose launches share a study."""
+    return "optuna" in str(target or "").lower()
 
 
 def override_value(text: str) -> str:

@@ -1,29 +1,40 @@
-"""Continue an Optuna search that was interrupted: the search side of resuming a sweep.
+"""An Optuna search run by ask-and-tell: the loop behind ``hparams_search=optuna``.
 
-The study lives in the sweep folder (``hydra.sweeper.storage``, SQLite by default), so a
-second launch into the same folder finds every trial the first one asked for:
+The study lives in ``hydra.sweeper.storage`` (``<sweep folder>/optuna.db`` by default), and
+every launch on the same folder works on it, whether it resumes a killed search or joins one
+that is running (another terminal, another node, a SLURM array task). Each launch, in turn:
 
-- finished trials (complete or failed) count toward ``n_trials``, the search's total;
-- a trial left ``RUNNING`` was interrupted: it is launched again with its own parameters and
-  number, so it lands in its own job folder and continues from its last checkpoint there,
-  and its result is told to the same trial (counted once);
-- then the Optuna sweeper asks for the trials still missing, numbered after the last one.
+1. under the folder's ask lock, takes one step: claims the trials a dead worker left
+   ``RUNNING`` (rnnlab.sweep.lock.worker_alive), or, if there are none, asks for up to
+   ``n_jobs`` new ones — unless the study already holds ``n_trials`` trials, a total across
+   all launches and workers, and then it stops;
+2. launches them with Hydra's launcher, trial N as job N, so trial numbers and job folders
+   never collide; a claimed trial whose run had ended is told its recorded value instead,
+   and one that was interrupted continues from its checkpoint in its own folder;
+3. tells the study how each ended, from its folder: its metric; the worst value for the
+   direction when it failed or diverged (ranked last, the search goes on); ``PRUNED`` when
+   its pruner stopped it.
 
-The sweep folder also gets its ``multirun.yaml`` (the grid sweeper writes one; the Optuna
-sweeper does not), which rnnlab-train and rnnlab-report read to resume and report the search.
+Trial N is asked with a sampler seeded by ``seed + N``: one launch alone asks the same points
+every time, a resumed search asks the points the uninterrupted one would have, and two
+workers never ask with the same seed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import math
 import os
-from collections.abc import Callable
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import ListConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
-from rnnlab.compat.optuna_sweeper import SearchSweeper
+from rnnlab.errors import ConfigError
 from rnnlab.run_folder import (
     ENDED,
     UnreadableRecord,
@@ -32,117 +43,289 @@ from rnnlab.run_folder import (
     read_record,
     run_status,
 )
+from rnnlab.search.pruners import make_pruner
+from rnnlab.search.space import SearchSpace, search_space
+from rnnlab.search.storage import dashboard_command, open_storage
+from rnnlab.sweep import lock
 from rnnlab.sweep.resuming import consecutive
 from rnnlab.sweep.stored import MULTIRUN_FILE
 
 log = logging.getLogger(__name__)
 
+RESULTS_FILE = "optimization_results.yaml"
+ASK_LOCK = ".rnnlab-search.lock"
+#: User attributes each trial carries: its overrides as launched, and who runs it.
+OVERRIDES_ATTR = "rnnlab_overrides"
+WORKER_ATTR = "rnnlab_worker"
+DIRECTIONS = ("maximize", "minimize")
 
-def _trial_overrides(trial: Any) -> tuple[str, ...]:
-    """A stored trial's overrides, built as the Optuna sweeper built them at launch:
-    its sampled parameters, then the fixed values it records as user attributes."""
-    return tuple(
-        f"{name}={value}" for name, value in dict(trial.params, **trial.user_attrs).items()
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """``hydra.sweeper`` and the task config's search keys, checked."""
+
+    sweep_dir: Path
+    study_name: str
+    storage: str
+    direction: str
+    n_trials: int
+    n_jobs: int
+    metric: str | None
+    pruner: str
+    max_epochs: int | None
+    sampler: Any  # the sampler's config node (instantiated per trial with its seed)
+    params: dict[str, str]
+
+    @property
+    def worst(self) -> float:
+        return float("-inf") if self.direction == "maximize" else float("inf")
+
+
+def search_settings(config: DictConfig) -> SearchSettings:
+    """The search's settings from the composed config; ConfigError in one sentence."""
+    sweeper = config.hydra.sweeper
+    direction = str(sweeper.get("direction"))
+    if direction not in DIRECTIONS:
+        raise ConfigError(
+            f"hydra.sweeper.direction={direction} is not a direction: use maximize or minimize."
+        )
+    n_trials, n_jobs = sweeper.get("n_trials"), sweeper.get("n_jobs", 1)
+    for key, value in (("n_trials", n_trials), ("n_jobs", n_jobs)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"hydra.sweeper.{key}={value} must be a whole number >= 1.")
+    params = OmegaConf.to_container(sweeper.get("params") or {}, resolve=True)
+    assert isinstance(params, dict)
+    return SearchSettings(
+        sweep_dir=Path(str(config.hydra.sweep.dir)),
+        study_name=str(sweeper.study_name),
+        storage=str(sweeper.storage) if sweeper.get("storage") is not None else "",
+        direction=direction,
+        n_trials=n_trials,
+        n_jobs=n_jobs,
+        metric=OmegaConf.select(config, "optimized_metric", default=None),
+        pruner=str(OmegaConf.select(config, "hparams_search.pruner", default="none")),
+        max_epochs=OmegaConf.select(config, "trainer.max_epochs", default=None),
+        sampler=sweeper.get("sampler"),
+        params={str(k): str(v) for k, v in params.items()},
     )
 
 
-def _value(returned: Any) -> float:
-    return float(returned.return_value)
+@contextmanager
+def _asking(sweep_dir: Path) -> Iterator[None]:
+    """One launch at a time counts the trials and asks new ones (flock: one machine, and
+    the shared file systems that honour it)."""
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    with open(sweep_dir / ASK_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _finish(study: Any, number: int, value: Callable[[], float]) -> None:
-    """Tell the study how trial ``number`` ended; a failure ranks it as failed."""
-    from optuna.trial import TrialState
-
+def _recorded_value(folder: Path | None, settings: SearchSettings) -> tuple[str, float | None]:
+    """How a trial's run ended, from its folder: (state, value) with state one of complete,
+    pruned, fail; a failed or diverged run is ranked worst, as it would be live."""
+    status = run_status(folder) if folder is not None else "missing"
+    if status == "pruned":
+        return "pruned", None
+    if status not in ENDED:
+        return "fail", None  # the run did not end (its worker was killed): nothing to rank
     try:
-        result = value()
-    except Exception as error:  # a failed job, or a value the search cannot rank
-        log.warning("Trial %d failed: %s", number, error)
-        study.tell(number, state=TrialState.FAIL)
-        return
-    study.tell(number, result)
-
-
-def _worst(sweeper: SearchSweeper) -> float:
-    """The worst value for the search's direction, what a failed trial returns live
-    (rnnlab.sweep.job.search_value)."""
-    direction = sweeper.direction
-    if isinstance(direction, list | tuple | ListConfig):
-        direction = direction[0] if direction else "minimize"
-    name = str(getattr(direction, "name", direction))  # a string or optuna's Direction enum
-    return float("inf") if name.lower().startswith("min") else float("-inf")
-
-
-def _recorded_value(folder: Path, metric: str | None, worst: float) -> float:
-    """What a trial whose run ended (killed after metrics.json, before the study heard of
-    it) returns: its recorded metric, or the worst value if it has none, as it would live."""
-    try:
-        record = read_record(folder) or {}
+        record = read_record(folder) if folder is not None else None
     except UnreadableRecord:
-        return worst
-    metrics = record.get("metrics")
-    value = as_number(metrics.get(metric)) if isinstance(metrics, dict) and metric else None
-    return worst if value is None else value
+        record = None
+    metrics = (record or {}).get("metrics")
+    value = as_number(metrics.get(settings.metric)) if isinstance(metrics, dict) else None
+    if status != "completed" or value is None or not math.isfinite(value):
+        return "complete", settings.worst
+    return "complete", value
 
 
-def _reseed_sampler(sweeper: SearchSweeper, asked: int) -> None:
-    """A seeded sampler restarted on a study would ask again the points it asked first;
-    seeding it with the run's seed plus the trials already asked keeps the search
-    deterministic for a given interruption and asks new points."""
-    from hydra.utils import instantiate
+@dataclass(frozen=True)
+class _Pending:
+    """A trial to launch: its number (its job's number) and its overrides."""
 
-    settings = OmegaConf.select(sweeper.config, "hydra.sweeper.sampler", default=None)
-    seed = OmegaConf.select(settings, "seed", default=None) if settings is not None else None
-    if seed is None or OmegaConf.select(settings, "_partial_", default=False):
-        return  # unseeded, or the grid sampler, which finds its untried points itself
-    sweeper.set_sampler(instantiate(settings, seed=int(seed) + asked))
+    number: int
+    overrides: tuple[str, ...]
+
+    @classmethod
+    def of(cls, trial: Any) -> _Pending:
+        return cls(trial.number, tuple(trial.user_attrs.get(OVERRIDES_ATTR) or ()))
 
 
-def continue_study(sweeper: SearchSweeper, arguments: list[str]) -> None:
-    """Before the Optuna sweeper's own loop: finish interrupted trials, count finished ones.
+class Search:
+    """One launch's part in a search: ask, launch, tell, until the study holds n_trials."""
 
-    ``sweeper`` is the Optuna sweeper's implementation, set up, seen through its door.
-    """
-    config = sweeper.config
+    def __init__(self, settings: SearchSettings, launcher: Any, arguments: Sequence[str]):
+        import optuna
+
+        self.settings = settings
+        self.launcher = launcher
+        self.space: SearchSpace = search_space(settings.params, arguments)
+        self.storage = open_storage(settings.storage)
+        self.pruner = make_pruner(settings.pruner, settings.max_epochs)
+        self.worker = lock.worker_id()
+        with _asking(settings.sweep_dir):
+            optuna.create_study(
+                study_name=settings.study_name,
+                storage=self.storage,
+                direction=settings.direction,
+                load_if_exists=True,
+            )
+
+    def study(self, next_number: int | None = None) -> Any:
+        """The study, with a sampler seeded for trial ``next_number``."""
+        import optuna
+
+        return optuna.load_study(
+            study_name=self.settings.study_name,
+            storage=self.storage,
+            sampler=self._sampler(next_number),
+            pruner=self.pruner,
+        )
+
+    def _sampler(self, number: int | None) -> Any:
+        from hydra.utils import instantiate
+
+        node = self.settings.sampler
+        if node is None:
+            return None
+        seed = OmegaConf.select(node, "seed", default=None)
+        if seed is None or number is None:
+            return instantiate(node)
+        return instantiate(node, seed=int(seed) + number)
+
+    # ------------------------------------------------------------------ one step
+
+    def _claim_or_ask(self) -> tuple[list[_Pending], list[_Pending]] | None:
+        """(claimed trials, new trials) for this step, or None when the search is done."""
+        from optuna.trial import TrialState
+
+        with _asking(self.settings.sweep_dir):
+            study = self.study()
+            trials = study.get_trials(deepcopy=False)
+            orphans = [
+                t
+                for t in trials
+                if t.state == TrialState.RUNNING
+                and not lock.worker_alive(self.settings.sweep_dir, t.user_attrs.get(WORKER_ATTR))
+            ]
+            for trial in orphans:
+                self._mark_mine(study, trial.number)
+            if orphans:
+                return [_Pending.of(t) for t in orphans], []
+            left = self.settings.n_trials - len(trials)
+            if left <= 0:
+                return None
+            asked = []
+            for offset in range(min(self.settings.n_jobs, left)):
+                study = self.study(len(trials) + offset)
+                trial = study.ask(fixed_distributions=self.space.distributions)
+                trial.set_user_attr(WORKER_ATTR, self.worker)
+                overrides = self.space.trial_overrides(trial.params)
+                trial.set_user_attr(OVERRIDES_ATTR, list(overrides))
+                asked.append(_Pending(trial.number, overrides))
+            return [], asked
+
+    def _mark_mine(self, study: Any, number: int) -> None:
+        """Record this launch as the worker of a claimed trial (Optuna keeps user
+        attributes per trial id, which its public ``Trial`` reaches by number)."""
+        import optuna
+
+        study_id = self.storage.get_study_id_from_name(self.settings.study_name)
+        trial_id = self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
+        optuna.trial.Trial(study, trial_id).set_user_attr(WORKER_ATTR, self.worker)
+
+    def _launch(self, trials: Sequence[_Pending]) -> None:
+        """Launch trials (runs of consecutive numbers as one launch each), then tell them."""
+        for group in consecutive(trials):
+            self.launcher.launch(
+                [list(t.overrides) for t in group],
+                initial_job_idx=group[0].number,
+            )
+            self._tell([t.number for t in group])
+
+    def _tell(self, numbers: Sequence[int]) -> None:
+        from optuna.trial import TrialState
+
+        study = self.study()
+        folders = job_dir_by_number(self.settings.sweep_dir)
+        for number in numbers:
+            state, value = _recorded_value(folders.get(number), self.settings)
+            if state == "pruned":
+                study.tell(number, state=TrialState.PRUNED, skip_if_finished=True)
+            elif state == "fail":
+                log.warning("Trial %d did not end; it is marked failed", number)
+                study.tell(number, state=TrialState.FAIL, skip_if_finished=True)
+            else:
+                study.tell(number, value, skip_if_finished=True)
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> None:
+        self._say_where()
+        while (step := self._claim_or_ask()) is not None:
+            claimed, asked = step
+            if claimed:
+                folders = job_dir_by_number(self.settings.sweep_dir)
+                ended = [t for t in claimed if run_status_of(folders.get(t.number)) in ENDED]
+                self._tell([t.number for t in ended])  # told once, not run again
+                self._launch([t for t in claimed if t not in ended])
+            self._launch(asked)
+        self._write_results()
+
+    def _say_where(self) -> None:
+        from optuna.trial import TrialState
+
+        trials = self.study().get_trials(deepcopy=False)
+        if not trials:
+            print(f"rnnlab: study {self.settings.study_name!r} in {self.settings.storage}")
+            return
+        finished = sum(t.state.is_finished() for t in trials)
+        running = [t for t in trials if t.state == TrialState.RUNNING]
+        alive = [
+            t
+            for t in running
+            if lock.worker_alive(self.settings.sweep_dir, t.user_attrs.get(WORKER_ATTR))
+        ]
+        line = (
+            f"rnnlab: resuming the search in {self.settings.sweep_dir}: {finished} of "
+            f"{self.settings.n_trials} trials finished, {len(running) - len(alive)} to continue"
+        )
+        if alive:
+            line += f", {len(alive)} running in other workers"
+        print(line, flush=True)
+
+    def _write_results(self) -> None:
+        """optimization_results.yaml: the best trial so far (each worker writes it as it
+        ends; the last to end writes the whole search's)."""
+        study = self.study()
+        try:
+            best = study.best_trial
+        except ValueError:
+            log.warning("No trial completed, so the search has no best trial")
+            return
+        results = {"name": "optuna", "best_params": best.params, "best_value": best.value}
+        log.info("Best parameters: %s", best.params)
+        log.info("Best value: %s", best.value)
+        log.info("See the study: %s", dashboard_command(self.settings.storage))
+        path = self.settings.sweep_dir / RESULTS_FILE
+        partial = path.with_name(f"{RESULTS_FILE}.{os.getpid()}.partial")
+        OmegaConf.save(OmegaConf.create(results), partial)
+        os.replace(partial, path)
+
+
+def run_status_of(folder: Path | None) -> str:
+    return run_status(folder) if folder is not None else "missing"
+
+
+def save_sweep_record(config: DictConfig) -> None:
+    """The sweep folder's multirun.yaml (Hydra's basic sweeper writes one, a search needs
+    its own), which rnnlab-train and rnnlab-report read to resume and report the search;
+    written aside and renamed, so it is never half-written."""
     sweep_dir = Path(str(config.hydra.sweep.dir))
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    partial = sweep_dir / f"{MULTIRUN_FILE}.partial"  # the record is never half-written
+    partial = sweep_dir / f"{MULTIRUN_FILE}.{os.getpid()}.partial"
     OmegaConf.save(config, partial)
     os.replace(partial, sweep_dir / MULTIRUN_FILE)
-    if not sweeper.storage:
-        return
-    import optuna
-    from optuna.trial import TrialState
-
-    try:
-        study = optuna.load_study(study_name=sweeper.study_name, storage=sweeper.storage)
-    except KeyError:
-        return  # a new search
-    trials = study.get_trials(deepcopy=False)
-    running = [trial for trial in trials if trial.state == TrialState.RUNNING]
-    finished = [trial for trial in trials if trial.state.is_finished()]
-    total = sweeper.n_trials
-    folders = job_dir_by_number(sweep_dir)
-    metric = OmegaConf.select(config, "optimized_metric", default=None)
-    worst = _worst(sweeper)
-    to_launch = []
-    for trial in running:
-        folder = folders.get(trial.number)
-        if folder is not None and run_status(folder) in ENDED:
-            _finish(study, trial.number, lambda f=folder: _recorded_value(f, metric, worst))
-        else:
-            to_launch.append(trial)
-    done = len(finished) + len(running) - len(to_launch)
-    print(
-        f"rnnlab: resuming the search in {sweep_dir}: {done} of {total} trials finished, "
-        f"{len(to_launch)} to continue",
-        flush=True,
-    )
-    for group in consecutive(to_launch):
-        returns = sweeper.launcher.launch(
-            [_trial_overrides(trial) for trial in group], initial_job_idx=group[0].number
-        )
-        for trial, returned in zip(group, returns, strict=True):
-            _finish(study, trial.number, lambda r=returned: _value(r))
-    sweeper.set_trials_left(max(0, total - len(trials)), next_job=len(trials))
-    _reseed_sampler(sweeper, len(trials))
