@@ -117,6 +117,7 @@ class MemberCheckpoints(pl.Callback):
         member, callback = self.members[k], self.callbacks[k]
         module = member.module
         optimizer = self.optimizer
+        parameters = list(module.parameters())  # in the order its single run's optimizer has
         callbacks: dict[str, Any] = {}
         if callback is not None:
             callbacks[callback.state_key] = callback.state_dict()
@@ -129,7 +130,9 @@ class MemberCheckpoints(pl.Callback):
             "state_dict": module.state_dict(),
             "loops": shared["loops"],
             "callbacks": callbacks,
-            "optimizer_states": [member_state(optimizer, k, self.foreach[k])] if optimizer else [],
+            "optimizer_states": [member_state(optimizer, parameters, self.foreach[k])]
+            if optimizer
+            else [],
             "lr_schedulers": [],
             CHECKPOINT_KEY: member.job.run_config,
             TASK_SPEC_KEY: module.spec.to_dict(),

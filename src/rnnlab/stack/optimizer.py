@@ -1,12 +1,12 @@
-"""One optimizer for the whole stack: the members' own optimizer class, one group per member.
+"""One optimizer for the whole stack: the members' own optimizer class, one group per setting.
 
-Each member's parameters form a parameter group with that member's ``optimizer.lr`` and
-``optimizer.weight_decay`` (the rest of the optimizer's settings are the same in a stack), so
-each member steps exactly as alone: Adam, AdamW and SGD update every parameter from its own
-gradient and state, whatever else is in the optimizer. One ``step`` updates all members, with
-the optimizer's multi-tensor (``foreach``) implementation where it has one. A member that
-diverged has no gradient from then on, which the optimizer skips: its parameters and state
-stay as they were.
+Members with the same ``optimizer.lr`` and ``optimizer.weight_decay`` share a parameter group
+(a seed sweep: one group for all), members with their own values get their own group (the
+rest of the optimizer's settings are the same in a stack). Adam, AdamW and SGD update every
+parameter from its own gradient and state, whatever else is in its group, so each member
+steps exactly as alone, and one multi-tensor (``foreach``) update covers a whole group instead
+of one call per member. A member that diverged has no gradient from then on, which the
+optimizer skips: its parameters and state stay as they were.
 
 A member's own optimizer state, in the format of its single run's ``optimizer.state_dict()``,
 is cut out of the stack's (``member_state``) for its checkpoint, and the members' states are
@@ -25,52 +25,80 @@ from torch import nn
 #: Group settings a stack's members may hold each their own value of.
 MEMBER_SETTINGS = ("lr", "weight_decay")
 
+Factory = Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]
 
-def _own_settings(factory: Callable[..., torch.optim.Optimizer]) -> dict[str, Any]:
+
+def _own_settings(factory: Factory) -> dict[str, Any]:
     keywords = getattr(factory, "keywords", {}) or {}
     return {key: keywords[key] for key in MEMBER_SETTINGS if key in keywords}
 
 
-def stacked_optimizer(
-    factories: Sequence[Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]],
-    parameters: Sequence[Sequence[nn.Parameter]],
-) -> torch.optim.Optimizer:
-    """The first member's optimizer class and settings over one group per member."""
-    groups = [
-        {"params": list(params), **_own_settings(factory)}
-        for factory, params in zip(factories, parameters, strict=True)
-    ]
-    factory = factories[0]
+def member_groups(factories: Sequence[Factory]) -> list[list[int]]:
+    """The members (their positions) of each parameter group, in order of first member."""
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for k, factory in enumerate(factories):
+        groups.setdefault(tuple(sorted(_own_settings(factory).items())), []).append(k)
+    return list(groups.values())
+
+
+def stack_foreach(factory: Factory) -> bool | None:
+    """The stack's ``foreach``: the member's own when it sets one, else on where the optimizer
+    has a multi-tensor update (torch picks the per-tensor loop on the CPU by default)."""
     target = getattr(factory, "func", factory)
-    foreach = "foreach" in inspect.signature(target).parameters
     keywords = getattr(factory, "keywords", {}) or {}
-    if foreach and keywords.get("foreach") is None:
-        return factory(groups, foreach=True)
-    return factory(groups)
+    if keywords.get("foreach") is not None:
+        return bool(keywords["foreach"])
+    return True if "foreach" in inspect.signature(target).parameters else None
+
+
+def stacked_optimizer(
+    factories: Sequence[Factory], parameters: Sequence[Sequence[nn.Parameter]]
+) -> torch.optim.Optimizer:
+    """The first member's optimizer class and settings over one group per member setting."""
+    groups = [
+        {
+            "params": [p for k in members for p in parameters[k]],
+            **_own_settings(factories[members[0]]),
+        }
+        for members in member_groups(factories)
+    ]
+    foreach = stack_foreach(factories[0])
+    return factories[0](groups, foreach=True) if foreach else factories[0](groups)
 
 
 def member_state(
-    optimizer: torch.optim.Optimizer, k: int, foreach: bool | None = None
+    optimizer: torch.optim.Optimizer,
+    parameters: Sequence[nn.Parameter],
+    foreach: bool | None = None,
 ) -> dict[str, Any]:
-    """Member ``k``'s optimizer state as its single run's ``state_dict()`` holds it."""
-    group = optimizer.param_groups[k]
-    params = group["params"]
+    """A member's optimizer state (of its ``parameters``) as its single run's
+    ``state_dict()`` holds it; ``foreach`` is what the single run's optimizer was built with."""
+    first = parameters[0]
+    group = next(g for g in optimizer.param_groups if any(p is first for p in g["params"]))
     settings = {key: value for key, value in group.items() if key != "params"}
     if "foreach" in settings:
-        settings["foreach"] = foreach  # what the single run's optimizer was built with
-    state = {i: optimizer.state[p] for i, p in enumerate(params) if p in optimizer.state}
-    return {"state": state, "param_groups": [{**settings, "params": list(range(len(params)))}]}
+        settings["foreach"] = foreach
+    state = {i: optimizer.state[p] for i, p in enumerate(parameters) if p in optimizer.state}
+    return {"state": state, "param_groups": [{**settings, "params": list(range(len(parameters)))}]}
 
 
-def joined_state(states: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The stack's optimizer state made of its members' (the inverse of ``member_state``)."""
+def joined_state(
+    states: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]], foreach: bool | None
+) -> dict[str, Any]:
+    """The stack's optimizer state made of its members' (the inverse of ``member_state``):
+    ``groups`` as ``member_groups`` makes them, ``foreach`` as the stack's optimizer has it."""
     joined: dict[str, Any] = {"state": {}, "param_groups": []}
     offset = 0
-    for state in states:
-        (group,) = state["param_groups"]
-        for index, values in state["state"].items():
-            joined["state"][offset + int(index)] = values
-        count = len(group["params"])
-        joined["param_groups"].append({**group, "params": list(range(offset, offset + count))})
-        offset += count
+    for members in groups:
+        start = offset
+        for k in members:
+            (group,) = states[k]["param_groups"]
+            for index, values in states[k]["state"].items():
+                joined["state"][offset + int(index)] = values
+            offset += len(group["params"])
+        (settings,) = states[members[0]]["param_groups"]
+        settings = {**settings, "params": list(range(start, offset))}
+        if "foreach" in settings:
+            settings["foreach"] = foreach
+        joined["param_groups"].append(settings)
     return joined

@@ -18,7 +18,7 @@ import torch
 from rnnlab.run.checkpoints import load_run_checkpoint
 from rnnlab.stack.checkpoints import GRADIENT_MONITOR_KEY, MemberCheckpoints
 from rnnlab.stack.members import Member, MemberJob
-from rnnlab.stack.optimizer import joined_state
+from rnnlab.stack.optimizer import Factory, joined_state, member_groups, stack_foreach
 
 
 def resume_point(job: MemberJob) -> dict[str, Any] | None:
@@ -33,15 +33,22 @@ def resume_epoch(checkpoint: dict[str, Any] | None) -> int:
     return -1 if checkpoint is None else int(checkpoint.get("epoch", 0))
 
 
-def joined_checkpoint(checkpoints: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The stack's checkpoint made of its members' (see the module docstring)."""
+def joined_checkpoint(
+    checkpoints: Sequence[dict[str, Any]], factories: Sequence[Factory]
+) -> dict[str, Any]:
+    """The stack's checkpoint made of its members' (see the module docstring); ``factories``
+    are the members' optimizers, which group them as the stack's optimizer does."""
     first = checkpoints[0]
     state = {
         f"members.{k}.{name}": tensor
         for k, checkpoint in enumerate(checkpoints)
         for name, tensor in checkpoint["state_dict"].items()
     }
-    optimizer = joined_state([checkpoint["optimizer_states"][0] for checkpoint in checkpoints])
+    optimizer = joined_state(
+        [checkpoint["optimizer_states"][0] for checkpoint in checkpoints],
+        member_groups(factories),
+        stack_foreach(factories[0]),
+    )
     return {
         "epoch": first["epoch"],
         "global_step": first["global_step"],

@@ -130,7 +130,8 @@ def _train_one_stack(
         restore_members(members, points, checkpoints)  # type: ignore[arg-type]
         with tempfile.TemporaryDirectory() as folder:
             joined = Path(folder) / "stack.ckpt"
-            torch.save(joined_checkpoint(points), joined)  # type: ignore[arg-type]
+            factories = [member.module.optimizer_factory for member in members]
+            torch.save(joined_checkpoint(points, factories), joined)  # type: ignore[arg-type]
             trainer.fit(module, datamodule=datamodule, ckpt_path=str(joined))
     if trainer.interrupted:
         raise KeyboardInterrupt
