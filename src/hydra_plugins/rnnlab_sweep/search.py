@@ -14,7 +14,7 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
 
-from rnnlab.sweep.study import Search, save_sweep_record, search_settings
+from rnnlab.sweep.study import run_search
 
 
 class OptunaSearchSweeper(Sweeper):
@@ -37,5 +37,4 @@ class OptunaSearchSweeper(Sweeper):
 
     def sweep(self, arguments: list[str]) -> None:
         assert self.config is not None
-        save_sweep_record(self.config)
-        Search(search_settings(self.config), self.launcher, arguments).run()
+        run_search(self.config, self.launcher, arguments)

@@ -13,6 +13,7 @@ from rnnlab.report.contents import Report
 from rnnlab.report.plan import SweepPlan
 from rnnlab.report.rows import JobRow, job_rows, setting_rows
 from rnnlab.report.runs import ReportError, collect_runs, with_planned_jobs
+from rnnlab.report.search import search_section
 from rnnlab.report.swept import swept_settings
 from rnnlab.report.table import markdown, write_jobs_csv, write_settings_csv
 from rnnlab.report.ucr_benchmark import benchmark_files
@@ -75,9 +76,12 @@ def report(
     drawn = _write_figures(root, jobs, list(swept)) if figures else []
     drawn += benchmark_files(root, runs) if figures else []  # experiment=ucr runs: their benchmark
     tables = [root / MARKDOWN_FILE, root / JOBS_CSV] + ([root / SETTINGS_CSV] if settings else [])
-    files = [*tables, *drawn]
-    result = Report(root, runs, swept, jobs, settings, files, list(unfinished), plan.best)
-    _write(root / MARKDOWN_FILE, lambda path: path.write_text(markdown(result)))
+    search = search_section(root, plan.search, figures)  # history, importances, pruned trials
+    files = [*tables, *drawn, *search.files]
+    result = Report(
+        root, runs, swept, jobs, settings, files, list(unfinished), plan.best, search.terminal
+    )
+    _write(root / MARKDOWN_FILE, lambda path: path.write_text(search.added_to(markdown(result))))
     _write(root / JOBS_CSV, lambda path: write_jobs_csv(path, jobs))
     if settings:
         _write(root / SETTINGS_CSV, lambda path: write_settings_csv(path, settings))

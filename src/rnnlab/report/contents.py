@@ -29,3 +29,5 @@ class Report:
     unfinished: list[str] = field(default_factory=list)
     #: A search's best trial, when the sweep said which.
     best: BestTrial | None = None
+    #: What a search's study adds to the terminal (trials by state, pruned, the dashboard).
+    search: list[str] = field(default_factory=list)

@@ -38,6 +38,14 @@ class BestTrial:
 
 
 @dataclass(frozen=True)
+class SearchStudy:
+    """Where a search's Optuna study is: its storage (resolved) and its name."""
+
+    storage: str
+    study_name: str
+
+
+@dataclass(frozen=True)
 class SweepPlan:
     """What the sweep's own record (not its job folders) says, handed to the report by the
     sweep layer: the report reads folders of runs, never a sweep's record itself."""
@@ -47,3 +55,5 @@ class SweepPlan:
     #: Every job of a grid, in launch order; empty for a search, whose trials are its folders.
     jobs: list[PlannedJob] = field(default_factory=list)
     best: BestTrial | None = None
+    #: A search's study, for its history, importances and pruned trials.
+    search: SearchStudy | None = None

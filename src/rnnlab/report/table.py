@@ -179,6 +179,8 @@ def terminal_text(report: Report) -> str:
     parts = [f"rnnlab-report: {report.directory}", summary_line(report), "", render_text(table)]
     if report.best:
         parts += ["", best_line(report.best), f"  run it alone: {report.best.command}"]
+    if report.search:
+        parts += ["", *report.search]
     if report.settings:
         parts += ["", "mean ± std (ddof=1) over the completed seeds; n: how many."]
     if lines := problems(report):

@@ -164,6 +164,8 @@ def leave(sweep_dir: Path) -> None:
         stop.set()
     with suppress(OSError):
         path.unlink()
+    with suppress(OSError):
+        path.parent.rmdir()  # the last worker out
 
 
 def worker_alive(sweep_dir: Path, worker: str | None) -> bool:

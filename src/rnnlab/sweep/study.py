@@ -27,7 +27,7 @@ import logging
 import math
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,6 +160,7 @@ class Search:
     def __init__(self, settings: SearchSettings, launcher: Any, arguments: Sequence[str]):
         import optuna
 
+        optuna.logging.set_verbosity(optuna.logging.WARNING)  # rnnlab says what it does
         self.settings = settings
         self.launcher = launcher
         self.space: SearchSpace = search_space(settings.params, arguments)
@@ -314,6 +315,28 @@ class Search:
         partial = path.with_name(f"{RESULTS_FILE}.{os.getpid()}.partial")
         OmegaConf.save(OmegaConf.create(results), partial)
         os.replace(partial, path)
+
+
+def run_search(config: DictConfig, launcher: Any, arguments: Sequence[str]) -> None:
+    """The sweeper's ``sweep``: record the sweep, then run this launch's part of the search.
+    A setting only a launch can find bad (a storage that cannot be opened) is said in one
+    sentence, exit status 2, as the checks before Hydra say theirs."""
+    import sys
+
+    from rnnlab.errors import RnnlabError
+    from rnnlab.sweep import launches
+
+    try:
+        search = Search(search_settings(config), launcher, arguments)
+        save_sweep_record(config)
+        search.run()
+    except RnnlabError as error:
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        launches.ended(sweep_dir, failed=True)
+        with suppress(OSError):
+            sweep_dir.rmdir()  # made for nothing: no folder is left behind
+        print(f"rnnlab-train: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def run_status_of(folder: Path | None) -> str:

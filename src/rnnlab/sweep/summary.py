@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rnnlab.config.commands import shell_command
-from rnnlab.report.plan import BestTrial, SweepPlan
+from rnnlab.report.plan import BestTrial, SearchStudy, SweepPlan
 from rnnlab.run_folder import (
     STATUSES,
     UnreadableRecord,
@@ -36,7 +36,7 @@ def summary_line(sweep_dir: Path) -> tuple[str, bool]:
     order = (*STATUSES, *sorted(set(counts) - set(STATUSES)))
     parts = [f"{counts[s]} {s}" for s in order if counts[s]]
     line = f"{total} job{'s' if total != 1 else ''}: {', '.join(parts) or 'none ran'}"
-    all_completed = total > 0 and counts["completed"] == total
+    all_completed = total > 0 and counts["completed"] + counts["pruned"] == total
     if not all_completed:
         line += f" (see {shell_command('rnnlab-report', [str(sweep_dir)])})"
     return line, all_completed
@@ -54,11 +54,16 @@ def _score(job: Path, metric: str) -> float | None:
     return as_number(metrics.get(metric)) if isinstance(metrics, dict) else None
 
 
+def _is_search_setting(key: str) -> bool:
+    """``hparams_search`` and its settings (``hparams_search.pruner``): not for a run alone."""
+    return key == SEARCH_GROUP or key.startswith(f"{SEARCH_GROUP}.")
+
+
 def run_alone_command(stored: StoredSweep, overrides: list[str]) -> str:
     """rnnlab-train with a trial's own overrides (exact values), as a single run."""
     config_dirs = [part for folder in stored.config_dirs for part in ("--config-dir", folder)]
     config_name = ["--config-name", stored.config_name] if stored.config_name else []
-    kept = [o for o in overrides if o.lstrip("+~").partition("=")[0] != SEARCH_GROUP]
+    kept = [o for o in overrides if not _is_search_setting(o.lstrip("+~").partition("=")[0])]
     return shell_command("rnnlab-train", [*config_dirs, *config_name, *kept])
 
 
@@ -97,7 +102,30 @@ def report_inputs(sweep_dir: Path) -> tuple[list[str], SweepPlan | None]:
 
 
 def sweep_plan(progress: SweepProgress) -> SweepPlan:
-    return SweepPlan(progress.swept, progress.planned_jobs(), best_trial(progress.stored))
+    stored = progress.stored
+    return SweepPlan(
+        progress.swept, progress.planned_jobs(), best_trial(stored), search_study(stored)
+    )
+
+
+def search_study(stored: StoredSweep) -> SearchStudy | None:
+    """Where a search's study is, its storage and name resolved as the search resolved them
+    (``${hydra.sweep.dir}`` is the sweep's folder, not a new time stamp); None for a grid."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    from rnnlab.sweep.stored import MULTIRUN_FILE
+
+    if not stored.is_search:
+        return None
+    try:
+        config = OmegaConf.load(stored.directory / MULTIRUN_FILE)
+        config.hydra.sweep.dir = str(stored.directory)
+        storage = OmegaConf.select(config, "hydra.sweeper.storage")
+        name = OmegaConf.select(config, "hydra.sweeper.study_name")
+    except (OSError, OmegaConfBaseException):
+        return None
+    return SearchStudy(str(storage), str(name)) if storage and name else None
 
 
 def write_report(sweep_dir: Path) -> str:
