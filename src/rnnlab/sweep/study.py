@@ -164,10 +164,12 @@ class Search:
         self.settings = settings
         self.launcher = launcher
         self.space: SearchSpace = search_space(settings.params, arguments)
-        self.storage = open_storage(settings.storage)
         self.pruner = make_pruner(settings.pruner, settings.max_epochs)
         self.worker = lock.worker_id()
+        # one worker at a time creates the storage's tables and the study (two at once
+        # collide in SQLite); the ask lock makes the folder, where the default study lives
         with _asking(settings.sweep_dir):
+            self.storage = open_storage(settings.storage)
             optuna.create_study(
                 study_name=settings.study_name,
                 storage=self.storage,
@@ -290,8 +292,9 @@ class Search:
             for t in running
             if lock.worker_alive(self.settings.sweep_dir, t.user_attrs.get(WORKER_ATTR))
         ]
+        verb = "joining" if alive else "resuming"
         line = (
-            f"rnnlab: resuming the search in {self.settings.sweep_dir}: {finished} of "
+            f"rnnlab: {verb} the search in {self.settings.sweep_dir}: {finished} of "
             f"{self.settings.n_trials} trials finished, {len(running) - len(alive)} to continue"
         )
         if alive:
@@ -333,10 +336,17 @@ def run_search(config: DictConfig, launcher: Any, arguments: Sequence[str]) -> N
     except RnnlabError as error:
         sweep_dir = Path(str(config.hydra.sweep.dir))
         launches.ended(sweep_dir, failed=True)
-        with suppress(OSError):
-            sweep_dir.rmdir()  # made for nothing: no folder is left behind
+        _remove_if_unused(sweep_dir)
         print(f"rnnlab-train: error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _remove_if_unused(sweep_dir: Path) -> None:
+    """Remove a sweep folder a refused search made and left nothing in but its ask lock."""
+    with suppress(OSError):
+        if {p.name for p in sweep_dir.iterdir()} <= {ASK_LOCK}:
+            (sweep_dir / ASK_LOCK).unlink(missing_ok=True)
+            sweep_dir.rmdir()
 
 
 def run_status_of(folder: Path | None) -> str:
