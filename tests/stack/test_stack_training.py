@@ -111,3 +111,20 @@ def test_a_member_that_diverges_stops_alone(compose_run) -> None:
         assert calm_record["metrics"][name] == pytest.approx(
             alone_record["metrics"][name], rel=1e-5
         )
+
+
+def test_each_member_stops_early_by_its_own_early_stopping(compose_run) -> None:
+    """Each member ends at the epoch its single run's EarlyStopping ends it, tested on its
+    own best epoch; the stack trains on for the members still improving."""
+    stopping = ("callbacks=early_stopping", "callbacks.early_stopping.patience=1")
+    stopping += ("callbacks.early_stopping.min_delta=0.02", "trainer.max_epochs=8")
+    pairs = _stack_and_alone(compose_run, "model=gru", *stopping)
+    epochs = [stacked["epochs"] for stacked, _ in pairs]
+    assert min(epochs) < 8 and len(set(epochs)) == 2  # stopped early, at different epochs
+    for stacked, alone in pairs:
+        assert stacked["status"] == alone["status"] == "completed"
+        assert stacked["epochs"] == alone["epochs"]
+        assert stacked["global_step"] == alone["global_step"]
+        assert stacked["tested_epoch"] == alone["tested_epoch"]
+        for name in ("test/acc", "test/loss", "val/loss"):
+            assert stacked["metrics"][name] == pytest.approx(alone["metrics"][name], abs=1e-4)

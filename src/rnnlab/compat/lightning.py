@@ -6,6 +6,9 @@
   check costs more than the forward pass.
 - ``Trainer._checkpoint_connector.dump_checkpoint``: the checkpoint a trainer would save, as a
   dict; a stack's members' checkpoints take its loop progress, so each resumes as a single run.
+- ``EarlyStopping._evaluate_stopping_criteria``: EarlyStopping's verdict on one more value of
+  its metric (patience, min_delta, thresholds, its state); a stack asks it for each member,
+  whose metric is not in the trainer's ``callback_metrics``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,22 @@ def checkpoint_of(trainer: Any) -> dict[str, Any]:
     return dump(weights_only=False)
 
 
+def early_stopping_verdict(callback: Any, value: float) -> tuple[bool, str | None]:
+    """Whether the member's EarlyStopping stops at this value of its metric, and why; its
+    state (best score, epochs waited) moves on as in a single run."""
+    import torch
+
+    evaluate = getattr(callback, "_evaluate_stopping_criteria", None)
+    if evaluate is None:
+        raise missing(
+            "pytorch-lightning",
+            "EarlyStopping._evaluate_stopping_criteria",
+            "stop a stack's members early, each by its own EarlyStopping",
+        )
+    should_stop, reason = evaluate(torch.tensor(value))
+    return bool(should_stop), reason
+
+
 def check() -> None:
     """Raise CompatError unless Lightning still keeps the running hook in that attribute."""
     import pytorch_lightning as pl
@@ -42,6 +61,12 @@ def check() -> None:
             "pytorch-lightning",
             f"LightningModule.{HOOK_NAME_ATTRIBUTE}",
             "skip nn.Module's slow attribute check on every hook call",
+        )
+    if not callable(getattr(pl.callbacks.EarlyStopping, "_evaluate_stopping_criteria", None)):
+        raise missing(
+            "pytorch-lightning",
+            "EarlyStopping._evaluate_stopping_criteria",
+            "stop a stack's members early, each by its own EarlyStopping",
         )
     connector = getattr(pl.Trainer(logger=False), "_checkpoint_connector", None)
     if not callable(getattr(connector, "dump_checkpoint", None)):

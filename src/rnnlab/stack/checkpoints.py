@@ -72,7 +72,7 @@ class MemberCheckpoints(pl.Callback):
         for k, member in enumerate(self.members):
             self._note_gradients(k, member, epoch)
             callback = self.callbacks[k]
-            if callback is None or not member.active:
+            if callback is None or not member.training:
                 continue
             best = self._note_best(member, callback, epoch)
             checkpoint = self.member_checkpoint(shared, k)
@@ -83,7 +83,7 @@ class MemberCheckpoints(pl.Callback):
 
     def _note_gradients(self, k: int, member: Member, epoch: int) -> None:
         values = {n: v for n, v in member.metrics.items() if n.startswith("grad/")}
-        if values and member.active:
+        if values and member.training:
             record = {"epoch": epoch, **values}
             if "train/loss" in member.metrics:
                 record["train/loss"] = member.metrics["train/loss"]
@@ -123,6 +123,8 @@ class MemberCheckpoints(pl.Callback):
             callbacks[callback.state_key] = callback.state_dict()
         if self.gradient_history[k]:
             callbacks[GRADIENT_MONITOR_KEY] = {"history": list(self.gradient_history[k])}
+        if member.early_stopping is not None:
+            callbacks[member.early_stopping.state_key] = member.early_stopping.state_dict()
         checkpoint: dict[str, Any] = {
             "epoch": shared["epoch"],
             "global_step": shared["global_step"],

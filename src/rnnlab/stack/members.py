@@ -17,8 +17,11 @@ from omegaconf import DictConfig
 
 from rnnlab.data.datamodule import SequenceDataModule
 from rnnlab.models.module import SequenceModule
-from rnnlab.run.components import build_datamodule, build_module
+from rnnlab.run.components import build, build_datamodule, build_module
 from rnnlab.run.monitored_metric import Monitor, run_monitor
+
+#: The class name of Lightning's EarlyStopping, the early stopping a stack runs per member.
+EARLY_STOPPING = ".EarlyStopping"
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,20 @@ class Member:
     best_epoch: int | None = None
     #: The best epoch's weights, kept in memory to test them without reading best.ckpt.
     best_state: dict[str, torch.Tensor] | None = None
+    #: The member's own EarlyStopping (Lightning's), when its config has one.
+    early_stopping: pl.callbacks.EarlyStopping | None = None
+    #: Its EarlyStopping stopped it: no more training, still tested on its best epoch.
+    stopped_early: bool = False
 
     @property
     def active(self) -> bool:
+        """Not diverged: its results count (it is tested and recorded as completed)."""
         return self.status == "completed"
+
+    @property
+    def training(self) -> bool:
+        """Still taking steps: neither diverged nor stopped early."""
+        return self.active and not self.stopped_early
 
     @property
     def seed(self) -> int:
@@ -94,4 +107,14 @@ def build_member(job: MemberJob) -> Member:
         run_monitor(cfg, spec),
         float(clip) if clip else None,
         str(cfg.trainer.get("gradient_clip_algorithm") or "norm"),
+        early_stopping=_early_stopping(cfg),
     )
+
+
+def _early_stopping(cfg: DictConfig) -> pl.callbacks.EarlyStopping | None:
+    """The job's EarlyStopping callback, built as its single run builds it (or None)."""
+    for name, node in (cfg.get("callbacks") or {}).items():
+        if node and str(node.get("_target_", "")).endswith(EARLY_STOPPING):
+            built = build(f"callbacks.{name}", node)
+            return built if isinstance(built, pl.callbacks.EarlyStopping) else None
+    return None

@@ -6,7 +6,9 @@ back-propagates is the sum of the members' losses, each the mean over its own ba
 member's gradient is its single run's. Clipping is per member, by its own
 ``trainer.gradient_clip_val`` and algorithm, with the function Lightning uses. A member whose
 loss or gradient norm is not finite stops there: ``diverged`` with the single run's sentence,
-parameters and optimizer state frozen; the others go on unchanged.
+parameters and optimizer state frozen; the others go on unchanged. A member whose own
+EarlyStopping says stop (rnnlab.stack.early_stopping) is frozen the same way but stays
+``completed``: it is tested on its best epoch like the others.
 """
 
 from __future__ import annotations
@@ -124,6 +126,20 @@ class StackedModule(pl.LightningModule):
         member.stopped_at = (self.current_epoch, self.global_step)
         if not any(self.active):
             self.trainer.should_stop = True
+
+    def stop_early(self, k: int) -> None:
+        """Member ``k``'s EarlyStopping stopped it after this epoch: frozen from now on, as
+        its single run would end here; the stack stops when none is left."""
+        member = self.stack_members[k]
+        self.active[k] = False
+        member.stopped_early = True
+        member.stopped_at = (self.current_epoch + 1, self.global_step)
+        if not any(self.active):
+            self.trainer.should_stop = True
+
+    def on_test_start(self) -> None:
+        """Every member that did not diverge is tested, those stopped early too."""
+        self.active = [member.active for member in self.stack_members]
 
     # clipping and the guard, per member -------------------------------------------------
     def configure_gradient_clipping(

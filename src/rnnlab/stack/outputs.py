@@ -37,7 +37,7 @@ def member_loggers(members: list[Member]) -> list[list[pl.loggers.Logger]]:
 
 
 class MemberScalars(pl.Callback):
-    """After each validation, every active member's epoch metrics into its own loggers."""
+    """After each validation, every training member's epoch metrics into its own loggers."""
 
     def __init__(self, members: list[Member], loggers: list[list[pl.loggers.Logger]]) -> None:
         self.members = members
@@ -48,7 +48,7 @@ class MemberScalars(pl.Callback):
             return
         step = max(trainer.global_step - 1, 0)
         for member, loggers in zip(self.members, self.loggers, strict=True):
-            if not member.active:
+            if not member.training:
                 continue
             values = {n: v for n, v in member.metrics.items() if not n.startswith("test/")}
             values = {n: v for n, v in values.items() if math.isfinite(v)}

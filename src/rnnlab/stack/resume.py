@@ -71,6 +71,9 @@ def restore_members(
         member.module.on_load_checkpoint(checkpoint)
         states = checkpoint.get("callbacks") or {}
         writer.gradient_history[k] = list(states.get(GRADIENT_MONITOR_KEY, {}).get("history", []))
+        stopping = member.early_stopping
+        if stopping is not None and stopping.state_key in states:
+            stopping.load_state_dict(states[stopping.state_key])
         callback = writer.callbacks[k]
         if callback is None or callback.state_key not in states:
             continue

@@ -19,6 +19,7 @@ from rnnlab.run.quiet import quiet_known_warnings
 from rnnlab.run.threads import set_run_threads
 from rnnlab.stack.checkpoints import MemberCheckpoints
 from rnnlab.stack.data import StackedDataModule
+from rnnlab.stack.early_stopping import MemberEarlyStopping
 from rnnlab.stack.members import Member, MemberJob, build_member
 from rnnlab.stack.module import StackedModule
 from rnnlab.stack.outputs import (
@@ -123,7 +124,8 @@ def _train_one_stack(
     datamodule = StackedDataModule([member.datamodule for member in members])
     loggers = member_loggers(members)
     checkpoints = MemberCheckpoints(members)
-    trainer = _trainer(jobs[0].cfg, [MemberScalars(members, loggers), checkpoints])
+    callbacks = [MemberScalars(members, loggers), checkpoints, MemberEarlyStopping(members)]
+    trainer = _trainer(jobs[0].cfg, callbacks)
     if points[0] is None:
         trainer.fit(module, datamodule=datamodule)
     else:

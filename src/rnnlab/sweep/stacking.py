@@ -48,6 +48,9 @@ KNOWN_CALLBACKS = (
     "pytorch_lightning.callbacks.RichModelSummary",
     "pytorch_lightning.callbacks.ModelSummary",
     "pytorch_lightning.callbacks.LearningRateMonitor",
+    "pytorch_lightning.callbacks.EarlyStopping",
+    "pytorch_lightning.callbacks.early_stopping.EarlyStopping",
+    "lightning.pytorch.callbacks.EarlyStopping",
 )
 _OUTPUT_DIR = "<job folder>"
 #: Trainer settings a stack honours (per member: the clipping), or that change nothing it
