@@ -39,7 +39,11 @@ def test_the_command_line_fixes_or_searches_a_key_and_keeps_the_rest_as_typed() 
     space = search_space(PARAMS, arguments)
     assert "model.hidden_size" not in space.distributions
     assert space.distributions["model.dropout"] == CategoricalDistribution([0.0, 0.2])
-    assert space.fixed == ("model.hidden_size=8", "hparams_search=optuna", "~callbacks.progress_bar")
+    assert space.fixed == (
+        "model.hidden_size=8",
+        "hparams_search=optuna",
+        "~callbacks.progress_bar",
+    )
     overrides = space.trial_overrides({"model.dropout": 0.2, "optimizer.lr": 0.01})
     assert overrides[:2] == ("optimizer.lr=0.01", "model.dropout=0.2")
     assert overrides[2:] == space.fixed

@@ -104,7 +104,9 @@ def _left_running(sweep: Path, worker: str, value: float | None) -> int:
     study = optuna.create_study(
         study_name="s", storage=f"sqlite:///{sweep}/optuna.db", direction="maximize"
     )
-    trial = study.ask({"optimizer.lr": optuna.distributions.FloatDistribution(0.05, 0.06, log=True)})
+    trial = study.ask(
+        {"optimizer.lr": optuna.distributions.FloatDistribution(0.05, 0.06, log=True)}
+    )
     trial.set_user_attr(OVERRIDES_ATTR, [f"optimizer.lr={trial.params['optimizer.lr']}"])
     trial.set_user_attr(WORKER_ATTR, worker)
     if value is not None:

@@ -122,8 +122,7 @@ def search_section(sweep_dir: Path, where: SearchStudy | None, figures: bool) ->
     markdown = [
         "## Search",
         "",
-        f"Study `{where.study_name}` ({len(trials)} trials: {states}); see it with "
-        f"`{dashboard}`.",
+        f"Study `{where.study_name}` ({len(trials)} trials: {states}); see it with `{dashboard}`.",
     ]
     terminal = [f"search: {len(trials)} trials ({states}); study: {dashboard}"]
     folders = job_dir_by_number(sweep_dir)
