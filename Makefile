@@ -29,13 +29,14 @@ test: $(STAMP)  ## fast tests, one worker per core (pytest-xdist)
 test-all: $(STAMP)  ## fast and slow tests
 	$(BIN)/pytest -q -n auto -m ''
 
-bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the plain-PyTorch baseline, diagnostics cost, 12-job sweeps, data loading
+bench: $(STAMP)  ## step time vs raw PyTorch, make train vs the plain-PyTorch baseline, diagnostics cost, 12-job sweeps, data loading, searches with and without pruning
 	$(BIN)/python benchmarks/step_overhead.py
 	$(BIN)/python benchmarks/end_to_end.py
 	$(BIN)/python benchmarks/diagnostics_cost.py
 	$(BIN)/python benchmarks/sweep.py
 	$(BIN)/python benchmarks/stacked.py
 	$(BIN)/python benchmarks/data_load.py
+	$(BIN)/python benchmarks/search.py
 
 tensorboard: $(STAMP)  ## TensorBoard over every run under RNNLAB_ROOT, short run names; one sweep or experiment: make tensorboard DIR=multirun/<name>/<time>
 ifdef DIR
