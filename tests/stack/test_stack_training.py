@@ -128,3 +128,20 @@ def test_each_member_stops_early_by_its_own_early_stopping(compose_run) -> None:
         assert stacked["tested_epoch"] == alone["tested_epoch"]
         for name in ("test/acc", "test/loss", "val/loss"):
             assert stacked["metrics"][name] == pytest.approx(alone["metrics"][name], abs=1e-4)
+
+
+def test_members_follow_their_own_schedule(compose_run) -> None:
+    """With scheduler=cosine each member's rate decays from its own optimizer.lr, as alone,
+    and its last checkpoint holds its share of the schedule in the single-run format."""
+    pairs = _stack_and_alone(compose_run, "scheduler=cosine", "trainer.max_epochs=3")
+    for stacked, alone in pairs:
+        for name in ("train/loss", "test/loss", "val/loss"):
+            assert stacked["metrics"][name] == pytest.approx(alone["metrics"][name], rel=1e-5)
+    jobs = [member_job(compose_run(*SMALL, "scheduler=cosine", *m)) for m in MEMBERS]
+    train_stack(jobs)
+    for job, member in zip(jobs, MEMBERS, strict=True):
+        last = torch.load(job.run_dir / "checkpoints" / "last.ckpt", weights_only=False)
+        (schedule,) = last["lr_schedulers"]
+        lr = float(member[1].partition("=")[2])
+        assert schedule["base_lrs"] == [pytest.approx(lr)] and len(schedule["_last_lr"]) == 1
+        assert last["optimizer_states"][0]["param_groups"][0]["initial_lr"] == pytest.approx(lr)

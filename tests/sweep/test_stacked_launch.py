@@ -47,7 +47,12 @@ def test_jobs_stack_when_they_differ_only_in_what_a_stack_allows() -> None:
     for other in (_config(model__hidden_size=16), _config(data__seq_len=20)):
         assert stack_key(other) != base
     assert "several devices" in str(why_alone(_config(trainer__devices=2)))
-    assert "schedule" in str(why_alone({**_config(), "scheduler": {"interval": "epoch"}}))
+    def scheduled(target: str) -> dict:
+        return {**_config(), "scheduler": {"scheduler": {"_target_": target}, "interval": "epoch"}}
+
+    plateau = why_alone(scheduled("torch.optim.lr_scheduler.ReduceLROnPlateau"))
+    assert "schedule ReduceLROnPlateau" in str(plateau)
+    assert why_alone(scheduled("torch.optim.lr_scheduler.CosineAnnealingLR")) is None
     # trainer settings the stack does not honour, away from their defaults
     assert "accumulate_grad_batches=2" in str(
         why_alone(_config(trainer__accumulate_grad_batches=2))

@@ -22,7 +22,8 @@ from rnnlab.compat.lightning import checkpoint_of
 from rnnlab.run.components import build
 from rnnlab.run.monitored_metric import CHECKPOINT_NODE, resolved_monitor_kwargs
 from rnnlab.stack.members import Member
-from rnnlab.stack.optimizer import member_state
+from rnnlab.stack.optimizer import group_of, member_state
+from rnnlab.stack.schedule import member_schedule_state
 
 #: The state key of the gradient monitor, whose per-epoch statistics a member keeps too.
 GRADIENT_MONITOR_KEY = "GradientMonitor"
@@ -57,6 +58,7 @@ class MemberCheckpoints(pl.Callback):
         #: Per member, the per-epoch gradient statistics (gradient_norms.json's records).
         self.gradient_history: list[list[dict[str, float]]] = [[] for _ in members]
         self.optimizer: torch.optim.Optimizer | None = None
+        self.schedule: Any = None
         #: Each member's own ``foreach`` setting, which its checkpoint keeps.
         self.foreach = [
             (getattr(m.module.optimizer_factory, "keywords", None) or {}).get("foreach")
@@ -68,6 +70,8 @@ class MemberCheckpoints(pl.Callback):
             return
         shared = checkpoint_of(trainer)
         self.optimizer = trainer.optimizers[0] if trainer.optimizers else None
+        schedules = trainer.lr_scheduler_configs
+        self.schedule = schedules[0].scheduler if schedules else None
         epoch = trainer.current_epoch + 1
         for k, member in enumerate(self.members):
             self._note_gradients(k, member, epoch)
@@ -112,6 +116,12 @@ class MemberCheckpoints(pl.Callback):
         callback.best_k_models = {best_path: torch.tensor(score)}
         return True
 
+    def _schedule_state(self, parameters: list[torch.nn.Parameter]) -> list[dict[str, Any]]:
+        if self.schedule is None or self.optimizer is None:
+            return []
+        group = group_of(self.optimizer, parameters)
+        return [member_schedule_state(self.schedule.state_dict(), group)]
+
     def member_checkpoint(self, shared: dict[str, Any], k: int) -> dict[str, Any]:
         """The member's checkpoint in the single-run format (see the module docstring)."""
         member, callback = self.members[k], self.callbacks[k]
@@ -135,7 +145,7 @@ class MemberCheckpoints(pl.Callback):
             "optimizer_states": [member_state(optimizer, parameters, self.foreach[k])]
             if optimizer
             else [],
-            "lr_schedulers": [],
+            "lr_schedulers": self._schedule_state(parameters),
             CHECKPOINT_KEY: member.job.run_config,
             TASK_SPEC_KEY: module.spec.to_dict(),
         }

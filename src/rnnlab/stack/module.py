@@ -172,12 +172,19 @@ class StackedModule(pl.LightningModule):
         if not bool(finite.all()):
             self._diverge(~finite, "gradient norm", stacked, self.global_step + 1)
 
-    def configure_optimizers(self) -> torch.optim.Optimizer:
+    def configure_optimizers(self) -> Any:
+        """One optimizer (rnnlab.stack.optimizer) and, when the members have one, their
+        schedule over it (rnnlab.stack.schedule), stepped by Lightning as a single run's."""
         modules = [member.module for member in self.stack_members]
-        return stacked_optimizer(
+        optimizer = stacked_optimizer(
             [module.optimizer_factory for module in modules],
             self.member_parameters,
         )
+        if not modules[0].scheduler_config:
+            return optimizer
+        scheduler = dict(modules[0].scheduler_config)
+        scheduler["scheduler"] = scheduler["scheduler"](optimizer)
+        return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
     # once per epoch ---------------------------------------------------------------------
     def _close(self, stage: str) -> None:

@@ -66,6 +66,16 @@ def stacked_optimizer(
     return factories[0](groups, foreach=True) if foreach else factories[0](groups)
 
 
+def group_of(optimizer: torch.optim.Optimizer, parameters: Sequence[nn.Parameter]) -> int:
+    """The position of the parameter group that holds a member's ``parameters``."""
+    first = parameters[0]
+    return next(
+        i
+        for i, group in enumerate(optimizer.param_groups)
+        if any(p is first for p in group["params"])
+    )
+
+
 def member_state(
     optimizer: torch.optim.Optimizer,
     parameters: Sequence[nn.Parameter],
@@ -73,8 +83,7 @@ def member_state(
 ) -> dict[str, Any]:
     """A member's optimizer state (of its ``parameters``) as its single run's
     ``state_dict()`` holds it; ``foreach`` is what the single run's optimizer was built with."""
-    first = parameters[0]
-    group = next(g for g in optimizer.param_groups if any(p is first for p in g["params"]))
+    group = optimizer.param_groups[group_of(optimizer, parameters)]
     settings = {key: value for key, value in group.items() if key != "params"}
     if "foreach" in settings:
         settings["foreach"] = foreach

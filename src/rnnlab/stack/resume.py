@@ -19,6 +19,7 @@ from rnnlab.run.checkpoints import load_run_checkpoint
 from rnnlab.stack.checkpoints import GRADIENT_MONITOR_KEY, MemberCheckpoints
 from rnnlab.stack.members import Member, MemberJob
 from rnnlab.stack.optimizer import Factory, joined_state, member_groups, stack_foreach
+from rnnlab.stack.schedule import joined_schedule_state
 
 
 def resume_point(job: MemberJob) -> dict[str, Any] | None:
@@ -44,11 +45,14 @@ def joined_checkpoint(
         for k, checkpoint in enumerate(checkpoints)
         for name, tensor in checkpoint["state_dict"].items()
     }
+    groups = member_groups(factories)
     optimizer = joined_state(
         [checkpoint["optimizer_states"][0] for checkpoint in checkpoints],
-        member_groups(factories),
+        groups,
         stack_foreach(factories[0]),
     )
+    schedules = [checkpoint.get("lr_schedulers") or [] for checkpoint in checkpoints]
+    schedule = [joined_schedule_state([s[0] for s in schedules], groups)] if schedules[0] else []
     return {
         "epoch": first["epoch"],
         "global_step": first["global_step"],
@@ -57,7 +61,7 @@ def joined_checkpoint(
         "loops": first["loops"],
         "callbacks": {},
         "optimizer_states": [optimizer],
-        "lr_schedulers": [],
+        "lr_schedulers": schedule,
     }
 
 

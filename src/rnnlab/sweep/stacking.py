@@ -3,8 +3,8 @@
 Jobs stack when their networks and batches have the same shapes and they train the same way:
 their resolved configs may differ only in ``STACKABLE_KEYS`` (and in what names their own
 folder). A job that cannot stack at all (several devices, mixed precision, a learning-rate
-schedule, a checkpoint to start from, a callback the stack does not run, ``train=false``)
-runs as a normal job, alone.
+schedule that watches a metric, a checkpoint to start from, a callback the stack does not
+run, ``train=false``) runs as a normal job, alone.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from rnnlab.config.file_paths import with_absolute_paths
 from rnnlab.config.validation import validate
 from rnnlab.run.hparams import varied_overrides
 from rnnlab.stack.members import MemberJob
+from rnnlab.stack.schedule import STACKABLE_SCHEDULES
 
 #: What may differ between the members of one stack.
 STACKABLE_KEYS = (
@@ -98,7 +99,11 @@ def why_alone(config: dict[str, Any]) -> str | None:
             continue
         return f"trainer.{key}={value} (a stack validates and steps every epoch and batch)"
     if config.get("scheduler"):
-        return "it has a learning-rate schedule"
+        schedule = str(select(config, "scheduler.scheduler._target_") or "")
+        if schedule not in STACKABLE_SCHEDULES:
+            return (
+                f"its learning-rate schedule {schedule.rsplit('.', 1)[-1]} is not one a stack runs"
+            )
     if config.get("ckpt_path"):
         return "it starts from ckpt_path"
     if not config.get("train", True):
