@@ -4,6 +4,7 @@ dead worker left running, pruned and failed trials, the total of n_trials."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import socket
@@ -15,7 +16,9 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
+from rnnlab.errors import ConfigError
 from rnnlab.run_folder import write_record
+from rnnlab.sweep import lock
 from rnnlab.sweep.study import OVERRIDES_ATTR, WORKER_ATTR, Search, SearchSettings
 
 PARAMS = {"optimizer.lr": "tag(log, interval(0.0001, 0.1))", "model.hidden_size": "choice(8, 16)"}
@@ -150,3 +153,16 @@ def test_pruned_and_diverged_trials_are_told_as_such(
     assert [t.state.name for t in trials] == [state] * 2
     if status == "diverged":  # ranked worst, the search goes on
         assert [t.value for t in trials] == [float("-inf")] * 2
+
+
+def test_a_search_joins_a_folder_but_not_one_a_grid_is_running(tmp_path: Path) -> None:
+    lock.join(tmp_path)  # a search's launch registers as a worker, and takes no lock
+    (worker,) = (tmp_path / lock.WORKERS_DIR).iterdir()
+    assert lock.worker_alive(tmp_path, lock.worker_id())
+    assert not (tmp_path / lock.LOCK_FILE).exists()
+    lock.leave(tmp_path)
+    assert not worker.exists()
+    grid = {"host": socket.gethostname(), "pid": os.getppid()}  # a live process's lock
+    (tmp_path / lock.LOCK_FILE).write_text(json.dumps(grid))
+    with pytest.raises(ConfigError, match=f"is being run by process {os.getppid()}"):
+        lock.join(tmp_path)
