@@ -145,3 +145,15 @@ def test_members_follow_their_own_schedule(compose_run) -> None:
         lr = float(member[1].partition("=")[2])
         assert schedule["base_lrs"] == [pytest.approx(lr)] and len(schedule["_last_lr"]) == 1
         assert last["optimizer_states"][0]["param_groups"][0]["initial_lr"] == pytest.approx(lr)
+
+
+def test_an_epoch_cut_by_max_steps_is_closed_as_alone(compose_run) -> None:
+    """trainer.max_steps ending an epoch half-way: that epoch's training metrics still count."""
+    pairs = _stack_and_alone(compose_run, "trainer.max_epochs=3", "+trainer.max_steps=6")
+    for stacked, alone in pairs:
+        assert stacked["global_step"] == alone["global_step"] == 6
+        assert stacked["epochs"] == alone["epochs"]
+        assert stacked["metrics"]["train/loss"] == pytest.approx(
+            alone["metrics"]["train/loss"], rel=1e-5
+        )
+        assert stacked["metrics"]["test/acc"] == pytest.approx(alone["metrics"]["test/acc"])

@@ -58,6 +58,7 @@ class StackedModule(pl.LightningModule):
         self.gradient_statistics = [EpochGradientStatistics() for _ in members]
         self._dropout = any(member.module.network.core.dropout > 0 for member in members)
         self._generators: list[torch.Generator] | None = None
+        self._closed_epoch = -1  # the last training epoch whose values were closed
 
     # randomness ------------------------------------------------------------------------
     def on_train_epoch_start(self) -> None:
@@ -203,13 +204,24 @@ class StackedModule(pl.LightningModule):
             if stage != "test":
                 module.record_loss(stage, self.current_epoch + 1, values[f"{stage}/loss"])
 
+    def _close_training_epoch(self) -> None:
+        self._closed_epoch = self.current_epoch
+        self._close("train")
+        for k, member in enumerate(self.stack_members):
+            read = self.gradient_statistics[k].read()
+            if read is not None and self.active[k]:
+                member.metrics.update(read)
+
     def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        """The training epoch's values are closed at its last batch, before validation reads
+        them for the members' checkpoints."""
         if self.trainer.is_last_batch:
-            self._close("train")
-            for k, member in enumerate(self.stack_members):
-                read = self.gradient_statistics[k].read()
-                if read is not None and self.active[k]:
-                    member.metrics.update(read)
+            self._close_training_epoch()
+
+    def on_train_epoch_end(self) -> None:
+        """An epoch that ``trainer.max_steps`` cut short has no last batch: closed here."""
+        if self._closed_epoch != self.current_epoch:
+            self._close_training_epoch()
 
     def on_validation_epoch_end(self) -> None:
         self._close("val")

@@ -12,6 +12,7 @@ the job alone for them).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -29,6 +30,8 @@ from rnnlab.run.hparams import hparams_of, trial_id, write_session
 from rnnlab.run.summary import announce, scalar_metrics
 from rnnlab.run_folder import FIGURES_DIR, write_record
 from rnnlab.stack.members import Member
+
+log = logging.getLogger(__name__)
 
 
 def member_loggers(members: list[Member]) -> list[list[pl.loggers.Logger]]:
@@ -122,6 +125,16 @@ def draw(order: FigureOrder) -> None:
         figure.savefig(order.folder / "confusion_matrix.png", dpi=120)
 
 
+def _draw_or_say(order: FigureOrder) -> str | None:
+    """Draw one member's figures; the reason if they could not be drawn (the member's
+    results stand without them, and the other members' figures are drawn all the same)."""
+    try:
+        draw(order)
+    except Exception as error:  # a figure is not worth a member's results
+        return f"{type(error).__name__}: {error}".splitlines()[0]
+    return None
+
+
 def draw_all(orders: list[FigureOrder]) -> None:
     """Every member's figures, drawn side by side on the machine's cores: drawing is most of
     what a member costs beyond its training steps, and the cores are idle once it ends."""
@@ -129,12 +142,14 @@ def draw_all(orders: list[FigureOrder]) -> None:
         len(orders), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     )
     if workers <= 1:
-        for order in orders:
-            draw(order)
-        return
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        list(pool.map(draw, orders))
+        failures = [_draw_or_say(order) for order in orders]
+    else:
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            failures = list(pool.map(_draw_or_say, orders))
+    for order, failure in zip(orders, failures, strict=True):
+        if failure is not None:
+            log.warning("the figures in %s could not be drawn: %s", order.folder, failure)
 
 
 def _write_gradient_history(member: Member, history: list[dict[str, float]]) -> None:

@@ -49,7 +49,8 @@ def _record_stack_failure(jobs: Sequence[MemberJob], error: BaseException) -> No
     status = "failed"
     for job in jobs:
         if not has_record(job.run_dir):
-            write_record(job.run_dir, {"status": status, "message": message, "metrics": {}})
+            record = {"status": status, "message": message, "metrics": {}}
+            write_record(job.run_dir, {**record, "overrides": job.overrides})
 
 
 class StackedLaunch:
