@@ -47,6 +47,7 @@ def test_jobs_stack_when_they_differ_only_in_what_a_stack_allows() -> None:
     for other in (_config(model__hidden_size=16), _config(data__seq_len=20)):
         assert stack_key(other) != base
     assert "several devices" in str(why_alone(_config(trainer__devices=2)))
+
     def scheduled(target: str) -> dict:
         return {**_config(), "scheduler": {"scheduler": {"_target_": target}, "interval": "epoch"}}
 
