@@ -141,6 +141,7 @@ def derive(properties: SetProperties) -> Recipe:
             "batch_size": (
                 f"{p.fitted_cases} fitted cases / {STEPS_PER_EPOCH} steps per epoch "
                 f"-> {EPOCHS * STEPS_PER_EPOCH} optimisation steps in {EPOCHS} epochs"
+                + (" (a few more once rare classes are topped up)" if balance else "")
             ),
             "hidden_size": (
                 f"{p.classes} classes {'>' if p.classes > MANY_CLASSES else '<='} "
