@@ -14,6 +14,7 @@ trials two at a time on one machine.
 Progress bars are off; everything else is the default experiment.
 
     python benchmarks/search.py [--trials 30] [--parallel 8] [--skip-pruning]
+                                [--parallel-pruner none|median|hyperband]
 """
 
 from __future__ import annotations
@@ -81,18 +82,21 @@ def pruning(root: Path, trials: int) -> None:
         print(f"{pruner:<10} {wall:>9.1f} {best:>18.4f} {pruned:>7} {epochs:>7}", flush=True)
 
 
-def parallel(root: Path, trials: int) -> None:
-    print(f"\n{trials} trials two at a time (hparams_search=optuna, pruner none)")
+def parallel(root: Path, trials: int, pruner: str) -> None:
+    print(f"\n{trials} trials two at a time (hparams_search=optuna, pruner {pruner})")
     joblib_dir, workers_dir = root / "joblib", root / "workers"
     joblib = _search(
         root,
         joblib_dir,
         f"hydra.sweeper.n_trials={trials}",
+        f"hparams_search.pruner={pruner}",
         "hydra/launcher=joblib",
         "hydra.launcher.n_jobs=2",
         "hydra.sweeper.n_jobs=2",
     )
-    worker = _search(root, workers_dir, f"hydra.sweeper.n_trials={trials}")
+    worker = _search(
+        root, workers_dir, f"hydra.sweeper.n_trials={trials}", f"hparams_search.pruner={pruner}"
+    )
     for name, commands, folder in (
         ("joblib, batches of 2", [joblib], joblib_dir),
         ("2 workers, one study", [worker, worker], workers_dir),
@@ -112,13 +116,14 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--parallel", type=int, default=8)
     parser.add_argument("--skip-pruning", action="store_true")
+    parser.add_argument("--parallel-pruner", default="none", help="the pruner of part 2")
     args = parser.parse_args()
     with TemporaryDirectory() as tmp:
         root = Path(tmp)
         if not args.skip_pruning:
             pruning(root, args.trials)
         if args.parallel:
-            parallel(root, args.parallel)
+            parallel(root, args.parallel, args.parallel_pruner)
 
 
 if __name__ == "__main__":
