@@ -77,7 +77,7 @@ def _importance_figure(importances: dict[str, float]) -> Any:
     figure = Figure(figsize=(7, 0.5 * len(names) + 1.5), layout="constrained")
     axes = figure.add_subplot()
     axes.barh(names, [importances[name] for name in names])
-    axes.set_xlabel("importance (fANOVA, sums to 1)")
+    axes.set_xlabel("importance (sums to 1)")
     axes.set_title("parameter importances")
     return figure
 
@@ -95,8 +95,12 @@ def _importances(study: Any, trials: list[Any]) -> dict[str, float]:
     copy.add_trials(usable)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            return optuna.importance.get_param_importances(copy, evaluator=None)
+        try:  # fANOVA (Optuna's default) needs scikit-learn; PED-ANOVA does not
+            evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)  # same report twice
+            return optuna.importance.get_param_importances(copy, evaluator=evaluator)
+        except ImportError:
+            evaluator = optuna.importance.PedAnovaImportanceEvaluator()
+            return optuna.importance.get_param_importances(copy, evaluator=evaluator)
         except (RuntimeError, ValueError):  # e.g. every trial got the same values
             return {}
 
