@@ -23,7 +23,9 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from rnnlab.config.dotted import select
-from rnnlab.plotting import clipping_comparison_figure, gradient_flow_comparison_figure
+from rnnlab.report.aggregate import group_by, summarise
+from rnnlab.report.seed_bands import clipping_seeds_figure, gradient_flow_seeds_figure
+from rnnlab.report.swept import SEED_KEYS
 from rnnlab.run_folder import (
     UnreadableRecord,
     composed_config,
@@ -86,12 +88,58 @@ def _say(line: str) -> None:
     print(f"rnnlab: {line}", flush=True)
 
 
+def setting_labels(jobs: list[Path]) -> dict[Path, str]:
+    """Each job folder -> its setting: the overrides that set it apart from the others, seeds
+    left out, so that the jobs of one setting over several seeds share a label; "all runs"
+    when only the seed differs."""
+    kept = {
+        job: [o for o in _overrides(job) if o.split("=", 1)[0].lstrip("+~") not in SEED_KEYS]
+        for job in jobs
+    }
+    common = set.intersection(*(set(o) for o in kept.values())) if kept else set()
+    return {job: ", ".join(o for o in kept[job] if o not in common) or "all runs" for job in jobs}
+
+
+def _seed(job: Path) -> str:
+    for override in _overrides(job):
+        key, _, value = override.partition("=")
+        if key == "seed":
+            return value
+    return job.name
+
+
+def _stat(values: list[float | None]) -> dict[str, float | int | None]:
+    stat = summarise(v for v in values if v is None or math.isfinite(v))
+    return {"mean": stat.mean, "std": stat.std, "n": stat.n}
+
+
+def _shown_stat(stat: dict[str, Any], digits: str = ".3g") -> str:
+    if stat["mean"] is None:
+        return "none finite"
+    spread = f" ± {stat['std']:{digits}}" if stat["std"] is not None else ""
+    return f"{stat['mean']:{digits}}{spread} (n={stat['n']})"
+
+
+def _test_metrics(job: Path) -> dict[str, float]:
+    try:
+        record = read_record(job) or {}
+    except UnreadableRecord:
+        return {}
+    metrics = record.get("metrics") or {}
+    return {k: float(v) for k, v in metrics.items() if k in HEADLINE_TESTS and v is not None}
+
+
+#: The test metrics the comparisons summarise over seeds, when the task has them.
+HEADLINE_TESTS = ("test/mse", "test/acc")
+
+
 def gradient_flow_comparison(sweep_dir: Path) -> Path | None:
-    """Draw every job's top-layer curve at its first and last measured epochs; None if no job
-    left a ``gradient_flow.json``."""
+    """Draw every setting's top-layer curve at its first and last measured epochs over its
+    seeds (geometric mean, spread shaded, each seed faint); None if no job left a
+    ``gradient_flow.json``."""
     jobs = job_dirs(sweep_dir)
-    labels = job_labels(jobs)
-    curves: dict[str, dict[str, list[float]]] = {}
+    labels = setting_labels(jobs)
+    curves: dict[str, dict[str, list[list[list[float]]]]] = {}
     numbers: dict[str, Any] = {}
     for job in jobs:
         record = _read_json(job / "gradient_flow.json")
@@ -100,76 +148,165 @@ def gradient_flow_comparison(sweep_dir: Path) -> Path | None:
         top = record.get("top_layer", "layer 1")
         measured = {int(epoch): curves_ for epoch, curves_ in record["epochs"].items()}
         first, last = min(measured), max(measured)
-        stages = {}
+        entry = numbers.setdefault(
+            labels[job], {"first_over_last": {}, "per_seed": {}, "test": {}, "runs": []}
+        )
         for epoch in dict.fromkeys((first, last)):
             stage = "initial weights" if epoch == 0 else f"after epoch {epoch}"
-            stages[stage] = _numbers(measured[epoch].get(top, []))
-        curves[labels[job]] = stages
-        numbers[labels[job]] = {
-            "first_over_last": {stage: _ratio(curve) for stage, curve in stages.items()},
-            "status": run_status(job),
-            "job": job.name,
-        }
+            curve = _numbers(measured[epoch].get(top, []))
+            points = [[t, value] for t, value in enumerate(curve, start=1)]
+            curves.setdefault(labels[job], {}).setdefault(stage, []).append(points)
+            entry["per_seed"].setdefault(stage, {})[_seed(job)] = _ratio(curve)
+        for name, value in _test_metrics(job).items():
+            entry["test"].setdefault(name, []).append(value)
+        entry["runs"].append({"seed": _seed(job), "status": run_status(job), "job": job.name})
     if not curves:
         return None
-    figure = gradient_flow_comparison_figure(
-        curves, title="Gradient flow through time: ‖∂L/∂h_t‖, dashed before training"
+    for entry in numbers.values():
+        entry["first_over_last"] = {
+            stage: _median(list(ratios.values())) for stage, ratios in entry["per_seed"].items()
+        }
+        entry["test"] = {name: _stat(values) for name, values in entry["test"].items()}
+    seeds = max(len(entry["runs"]) for entry in numbers.values())
+    title = "Gradient flow through time: ‖∂L/∂h_t‖, dashed before training"
+    figure = gradient_flow_seeds_figure(
+        curves, title=title + (f" ({seeds} seeds)" if seeds > 1 else "")
     )
     path = _save(sweep_dir, "gradient_flow_comparison", figure, numbers)
     for label, entry in numbers.items():
         shown = ", ".join(
             f"{stage} {_shown_ratio(ratio)}" for stage, ratio in entry["first_over_last"].items()
         )
-        _say(f"{label}: ‖∂L/∂h_1‖/‖∂L/∂h_T‖ {shown}")
+        many = len(entry["runs"]) > 1
+        _say(f"{label}: ‖∂L/∂h_1‖/‖∂L/∂h_T‖ {'(median of seeds) ' if many else ''}{shown}")
+        for name, stat in entry["test"].items():
+            _say(f"{label}: {name} {_shown_stat(stat, '.3g')}")
     _say(f"gradient flow compared in {path}")
     return path
 
 
+def _median(values: list[float | None]) -> float | None:
+    """The median of the finite ratios (0 counts: a gradient below float32's range)."""
+    known = sorted(v for v in values if v is not None)
+    if not known:
+        return None
+    middle = len(known) // 2
+    return known[middle] if len(known) % 2 else (known[middle - 1] + known[middle]) / 2
+
+
+#: A run "ended worse" when its final training loss is more than this factor above the
+#: lowest final loss in the sweep (runs that settle land within a few percent of each other).
+WORSE_FACTOR = 1.1
+
+
 def clipping_comparison(sweep_dir: Path) -> Path | None:
-    """Draw every job's loss and gradient norm per epoch; None if no job left a
-    ``gradient_norms.json``."""
+    """Per setting (clipped or not) over its seeds: how many runs diverged, ended worse or
+    settled, the final training loss (mean ± std) and the gradient norms; one figure of
+    loss and largest gradient norm per epoch. None if no job left a ``gradient_norms.json``."""
     jobs = job_dirs(sweep_dir)
-    labels = job_labels(jobs)
-    runs: dict[str, dict[str, list[list[float]]]] = {}
-    thresholds: dict[str, float | None] = {}
-    numbers: dict[str, Any] = {}
+    labels = setting_labels(jobs)
+    runs: dict[str, dict[str, Any]] = {}
     for job in jobs:
         record = _read_json(job / "gradient_norms.json")
         epochs = (record or {}).get("epochs") or []
         if not epochs:
             continue
-        label = labels[job]
-        runs[label] = {
-            name: [[e["epoch"], e.get(name)] for e in epochs]
-            for name in ("train/loss", "grad/norm_mean", "grad/norm_max")
-        }
-        thresholds[label] = _clip_value(job)
         norms_max = [e["grad/norm_max"] for e in epochs if e.get("grad/norm_max") is not None]
         fractions = [e.get("grad/clipped_fraction") or 0.0 for e in epochs]
-        numbers[label] = {
-            "status": run_status(job),
-            "gradient_clip_val": thresholds[label],
-            "final_train_loss": epochs[-1].get("train/loss"),
+        loss = epochs[-1].get("train/loss")
+        status = run_status(job)
+        runs[job.name] = {
+            "setting": labels[job],
+            "seed": _seed(job),
+            "status": status,
+            "gradient_clip_val": _clip_value(job),
+            "final_train_loss": loss if status != "diverged" else None,
             "max_grad_norm": max(norms_max, default=None),
             "clipped_fraction": sum(fractions) / len(fractions),
-            "job": job.name,
+            "curves": {
+                name: [[e["epoch"], e.get(name)] for e in epochs]
+                for name in ("train/loss", "grad/norm_max")
+            },
         }
     if not runs:
         return None
-    figure = clipping_comparison_figure(runs, thresholds, _baseline(jobs))
+    settings = _clipping_settings(runs)
+    baseline = _baseline(jobs)
+    figure = clipping_seeds_figure(
+        {label: s.pop("curves") for label, s in settings.items()},
+        {label: s.pop("stopped") for label, s in settings.items()},
+        {label: s["gradient_clip_val"] for label, s in settings.items()},
+        baseline,
+        title=f"Gradient clipping over {max(s['runs'] for s in settings.values())} seed(s)",
+    )
+    for run in runs.values():
+        del run["curves"]
+    numbers = {"baseline_loss": baseline, "settings": settings, "runs": runs}
     path = _save(sweep_dir, "clipping_comparison", figure, numbers)
-    for label, entry in numbers.items():
-        loss = entry["final_train_loss"]
-        largest = entry["max_grad_norm"]
+    for label, entry in settings.items():
         _say(
-            f"{label}: {entry['status']}, final train/loss "
-            + (f"{loss:.4g}" if loss is not None else "not finite")
-            + ", max gradient norm "
-            + (f"{largest:.3g}" if largest is not None else "not finite")
-            + f", clipped {100 * entry['clipped_fraction']:.0f}% of steps"
+            f"{label}: {entry['runs']} runs: {entry['diverged']} diverged, "
+            f"{entry['ended_worse']} ended worse, {entry['settled']} settled; final train/loss "
+            f"{_shown_stat(entry['final_train_loss'])}, largest gradient norm "
+            f"{_shown_spread(entry['max_grad_norm'])}, clipped "
+            f"{100 * entry['clipped_fraction']:.0f}% of steps"
         )
-    _say(f"clipping compared in {path}")
+    _say(f"clipping compared in {path} (each run: clipping_comparison.json)")
     return path
+
+
+def _clipping_settings(runs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The runs of each setting counted and summarised; "ended worse": a completed run whose
+    final loss is above WORSE_FACTOR × the lowest final loss of the sweep."""
+    finals = [r["final_train_loss"] for r in runs.values() if _finite(r["final_train_loss"])]
+    best = min(finals, default=None)
+    settings: dict[str, dict[str, Any]] = {}
+    for setting, members in group_by(list(runs.values()), lambda r: r["setting"]).items():
+        diverged = [r for r in members if not _finite(r["final_train_loss"])]
+        worse = [
+            r
+            for r in members
+            if _finite(r["final_train_loss"])
+            and best is not None
+            and r["final_train_loss"] > WORSE_FACTOR * best
+        ]
+        settings[str(setting)] = {
+            "gradient_clip_val": members[0]["gradient_clip_val"],
+            "runs": len(members),
+            "diverged": len(diverged),
+            "ended_worse": len(worse),
+            "settled": len(members) - len(diverged) - len(worse),
+            "final_train_loss": _stat([r["final_train_loss"] for r in members]),
+            "max_grad_norm": _spread([r["max_grad_norm"] for r in members]),
+            "clipped_fraction": sum(r["clipped_fraction"] for r in members) / len(members),
+            "curves": {
+                name: [r["curves"][name] for r in members]
+                for name in ("train/loss", "grad/norm_max")
+            },
+            "stopped": [r["curves"]["train/loss"] for r in diverged],
+        }
+    return settings
+
+
+def _spread(values: list[float | None]) -> dict[str, float | None]:
+    """Median, smallest and largest: gradient norms spread over orders of magnitude, where a
+    mean ± std says little."""
+    known = [v for v in values if _finite(v)]
+    return {
+        "median": _median(known),
+        "min": min(known, default=None),
+        "max": max(known, default=None),
+    }
+
+
+def _shown_spread(spread: dict[str, float | None]) -> str:
+    if spread["median"] is None:
+        return "none finite"
+    return f"median {spread['median']:.3g} (range {spread['min']:.3g}–{spread['max']:.3g})"
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
 
 
 def _baseline(jobs: list[Path]) -> float | None:
