@@ -310,7 +310,7 @@ def test_an_interrupted_search_finishes_its_trials_without_counting_one_twice(
 def _stack_checkpointed(sweep: Path) -> bool:
     """Every member of the stack wrote a checkpoint and none has finished."""
     jobs = list(sweep.glob("*_*"))
-    return len(jobs) == 2 and all(
+    return len(jobs) == 4 and all(
         (job / "checkpoints" / "last.ckpt").is_file() and _status(job) is None for job in jobs
     )
 
@@ -319,7 +319,9 @@ def _stack_checkpointed(sweep: Path) -> bool:
 def test_a_stacked_sweep_killed_mid_stack_resumes_to_the_uninterrupted_results(
     tmp_path: Path,
 ) -> None:
-    stacked = [*GRID, "hydra/launcher=stacked", "model.hidden_size=8"]
+    # two optimizer groups (two learning rates) and a schedule whose state is joined back
+    stacked = [*GRID, "hydra/launcher=stacked", "model.hidden_size=8", "scheduler=cosine"]
+    stacked.append("optimizer.lr=0.01,0.02")
     reference_root, root = tmp_path / "reference", tmp_path / "killed"
     reference_root.mkdir()
     root.mkdir()
@@ -331,5 +333,5 @@ def test_a_stacked_sweep_killed_mid_stack_resumes_to_the_uninterrupted_results(
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "continues from" in resumed.stdout
     reference_sweep = _sweep_dir(reference_root)
-    for number in range(2):
+    for number in range(4):
         assert _final(_job(sweep, number)) == _final(_job(reference_sweep, number))
