@@ -113,21 +113,37 @@ def test_a_member_that_diverges_stops_alone(compose_run) -> None:
         )
 
 
+def _early_stopping_state(run_dir: Path) -> dict:
+    last = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)
+    (state,) = [v for k, v in last["callbacks"].items() if k.startswith("EarlyStopping")]
+    return {**state, "epoch": last["epoch"], "global_step": last["global_step"]}
+
+
 def test_each_member_stops_early_by_its_own_early_stopping(compose_run) -> None:
     """Each member ends at the epoch its single run's EarlyStopping ends it, tested on its
-    own best epoch; the stack trains on for the members still improving."""
+    own best epoch, its last checkpoint holding the same verdict; the stack trains on for the
+    members still improving."""
     stopping = ("callbacks=early_stopping", "callbacks.early_stopping.patience=1")
     stopping += ("callbacks.early_stopping.min_delta=0.02", "trainer.max_epochs=8")
-    pairs = _stack_and_alone(compose_run, "model=gru", *stopping)
-    epochs = [stacked["epochs"] for stacked, _ in pairs]
-    assert min(epochs) < 8 and len(set(epochs)) == 2  # stopped early, at different epochs
-    for stacked, alone in pairs:
+    jobs = [member_job(compose_run(*SMALL, *stopping, *member)) for member in MEMBERS]
+    train_stack(jobs)
+    epochs = []
+    for job, member in zip(jobs, MEMBERS, strict=True):
+        cfg = compose_run(*SMALL, *stopping, *member, "model.impl=unrolled")
+        run_dir = Path(cfg.paths.output_dir)
+        train(cfg)
+        stacked, alone = _record(job.run_dir), _record(run_dir)
         assert stacked["status"] == alone["status"] == "completed"
-        assert stacked["epochs"] == alone["epochs"]
-        assert stacked["global_step"] == alone["global_step"]
-        assert stacked["tested_epoch"] == alone["tested_epoch"]
+        for key in ("epochs", "global_step", "tested_epoch"):
+            assert stacked[key] == alone[key], key
         for name in ("test/acc", "test/loss", "val/loss"):
             assert stacked["metrics"][name] == pytest.approx(alone["metrics"][name], abs=1e-4)
+        mine, theirs = _early_stopping_state(job.run_dir), _early_stopping_state(run_dir)
+        best = float(mine.pop("best_score"))
+        assert best == pytest.approx(float(theirs.pop("best_score")), abs=1e-5)
+        assert mine == theirs
+        epochs.append(stacked["epochs"])
+    assert min(epochs) < 8 and len(set(epochs)) == 2  # stopped early, at different epochs
 
 
 def test_members_follow_their_own_schedule(compose_run) -> None:

@@ -76,7 +76,7 @@ class MemberCheckpoints(pl.Callback):
         for k, member in enumerate(self.members):
             self._note_gradients(k, member, epoch)
             callback = self.callbacks[k]
-            if callback is None or not member.training:
+            if callback is None or not member.trained_in(epoch):
                 continue
             best = self._note_best(member, callback, epoch)
             checkpoint = self.member_checkpoint(shared, k)
@@ -87,7 +87,7 @@ class MemberCheckpoints(pl.Callback):
 
     def _note_gradients(self, k: int, member: Member, epoch: int) -> None:
         values = {n: v for n, v in member.metrics.items() if n.startswith("grad/")}
-        if values and member.training:
+        if values and member.trained_in(epoch):
             record = {"epoch": epoch, **values}
             if "train/loss" in member.metrics:
                 record["train/loss"] = member.metrics["train/loss"]

@@ -2,10 +2,11 @@
 
 A single run's EarlyStopping reads its metric from the trainer and stops the whole trainer; in a
 stack each member's EarlyStopping (Lightning's, built from the member's config) is asked about
-that member's own metric after each validation, and a member it stops is frozen (its last
-checkpoint holds the epoch it stopped at) while the others train on. The question is asked
-after the members' checkpoints are written, as Lightning asks a single run's EarlyStopping after
-its ModelCheckpoint saved at the end of the epoch.
+that member's own metric after each validation, and a member it stops is frozen while the
+others train on. The question is asked before the members' checkpoints are written, as
+Lightning runs a single run's ModelCheckpoint after its other callbacks at the end of an epoch:
+the member's last checkpoint holds the verdict (``stopped_epoch``), so a resumed sweep knows
+that member's training had ended.
 """
 
 from __future__ import annotations
@@ -40,5 +41,6 @@ class MemberEarlyStopping(pl.Callback):
             # as Lightning does: a stop before min_epochs is asked again the next epoch
             if stop and trainer.current_epoch + 1 >= (trainer.min_epochs or 0):
                 stopping.stopped_epoch = trainer.current_epoch
+                stopping.stopping_reason_message = reason
                 log.info("%s: %s", member.job.run_dir.name, reason)
                 pl_module.stop_early(k)  # type: ignore[operator]

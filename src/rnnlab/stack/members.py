@@ -80,6 +80,12 @@ class Member:
         """Still taking steps: neither diverged nor stopped early."""
         return self.active and not self.stopped_early
 
+    def trained_in(self, epoch: int) -> bool:
+        """Whether the member took epoch ``epoch``'s steps (1-based; its EarlyStopping may
+        have stopped it at that epoch's end): that epoch's values and checkpoints are its."""
+        stopped = self.stopped_at is not None and self.stopped_at[0] >= epoch
+        return self.training or (self.active and self.stopped_early and stopped)
+
     @property
     def seed(self) -> int:
         return int(self.job.cfg.seed)

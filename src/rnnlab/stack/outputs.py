@@ -51,7 +51,7 @@ class MemberScalars(pl.Callback):
             return
         step = max(trainer.global_step - 1, 0)
         for member, loggers in zip(self.members, self.loggers, strict=True):
-            if not member.training:
+            if not member.trained_in(trainer.current_epoch + 1):
                 continue
             values = {n: v for n, v in member.metrics.items() if not n.startswith("test/")}
             values = {n: v for n, v in values.items() if math.isfinite(v)}

@@ -124,7 +124,9 @@ def _train_one_stack(
     datamodule = StackedDataModule([member.datamodule for member in members])
     loggers = member_loggers(members)
     checkpoints = MemberCheckpoints(members)
-    callbacks = [MemberScalars(members, loggers), checkpoints, MemberEarlyStopping(members)]
+    # early stopping before the checkpoints: a member's last.ckpt of the epoch it stopped
+    # holds its EarlyStopping's verdict, as Lightning's ModelCheckpoint saves after it
+    callbacks = [MemberScalars(members, loggers), MemberEarlyStopping(members), checkpoints]
     trainer = _trainer(jobs[0].cfg, callbacks)
     if points[0] is None:
         trainer.fit(module, datamodule=datamodule)
