@@ -126,3 +126,22 @@ def test_a_members_last_checkpoint_resumes_as_a_single_run(stacked_sweep) -> Non
     record = json.loads(resumed.read_text())
     assert record["status"] == "completed" and record["epochs"] == 3
     assert record["resumed_from"]["epochs_done"] == 2
+
+
+def test_a_job_config_is_shown_resolved_where_it_can_be_before_its_job_runs() -> None:
+    from omegaconf import OmegaConf
+
+    from rnnlab.sweep.stacked_launch import _plain
+
+    config = OmegaConf.create(
+        {
+            "width": 12,
+            "model": {"hidden_size": "${width}", "cell": "gru"},
+            "paths": {"output_dir": "${hydra:runtime.output_dir}"},
+            "hydra": {"job": {"num": 0}},
+        }
+    )
+    plain = _plain(config)
+    assert plain["model"] == {"hidden_size": 12, "cell": "gru"}  # resolved
+    assert plain["paths"] == {"output_dir": "${hydra:runtime.output_dir}"}  # needs the job
+    assert "hydra" not in plain

@@ -150,11 +150,22 @@ def _ready(result: JobReturn) -> bool:
 
 def _plain(config: DictConfig) -> dict[str, Any]:
     """The job's task config as plain containers, resolved as far as it can be before its
-    job runs (Hydra's runtime values, such as the job's folder, read as their text)."""
+    job runs: a key whose values need Hydra's job state (the job's folder) keeps its text."""
     try:
         return resolved(config)
-    except Exception:  # an interpolation that needs the job's Hydra state: compare its text
+    except Exception:  # resolve key by key: the others still show their values
         task = OmegaConf.masked_copy(config, [key for key in config if key != "hydra"])
-        container = OmegaConf.to_container(task, resolve=False)
-        assert isinstance(container, dict)
+        text = OmegaConf.to_container(task, resolve=False)
+        assert isinstance(text, dict)
+        container: dict[str, Any] = {}
+        for key, unresolved in text.items():
+            try:
+                value = task[key]
+                container[str(key)] = (
+                    OmegaConf.to_container(value, resolve=True)
+                    if OmegaConf.is_config(value)
+                    else value
+                )
+            except Exception:
+                container[str(key)] = unresolved
         return container
