@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hydra._internal.callbacks import Callbacks
 from omegaconf import OmegaConf
 
+from rnnlab.report.build import report
 from rnnlab.report.ucr_benchmark import CSV_FILE, FIGURE_FILE, MARKDOWN_FILE
+from rnnlab.report.ucr_reference import COLUMNS
 from rnnlab.sweep.ucr_benchmark import UcrBenchmarkReport
 from tests.data.sources.packages import needs_package
 from tests.report.conftest import write_run
@@ -36,6 +39,69 @@ def test_the_callback_writes_the_benchmark_and_prints_its_tallies(
     printed = capsys.readouterr().out
     assert "UCR benchmark: 1 sets, mean test accuracy 0.9500; 1-NN ED: 1 W / 0 T / 0 L" in printed
     assert (tmp_path / MARKDOWN_FILE).is_file() and (tmp_path / FIGURE_FILE).is_file()
+
+
+def _sweep_with_custom_benchmark_settings(root: Path) -> tuple[Path, Path]:
+    """A sweep folder of two recipe runs whose multirun.yaml names the sweep's callbacks as
+    experiment=ucr_benchmark does, with one method and a table of the user's own (given
+    relative to the folder the sweep was started in)."""
+    started_in, sweep = root / "project", root / "project" / "multirun" / "ucr" / "t0"
+    started_in.mkdir(parents=True)
+    with (started_in / "mine.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(COLUMNS)
+        writer.writerow(["GunPoint", "1-NN DTW", "0.0300", "0.9700", "my own table"])
+    for seed, accuracy in ((1, 0.96), (2, 0.94)):
+        config = {"seed": seed, "data": {"name": "GunPoint"}, "ucr_recipe": {}}
+        write_run(
+            sweep / f"{seed - 1}_seed={seed}",
+            [f"seed={seed}"],
+            metrics={"test/acc": accuracy},
+            config=config,
+        )
+    record = {
+        "hydra": {
+            "sweep": {"dir": str(sweep)},
+            "sweeper": {"_target_": "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"},
+            "runtime": {"cwd": str(started_in)},
+            "overrides": {"task": ["seed=1,2"], "hydra": []},
+            "callbacks": {
+                "sweep_summary": {"_target_": "rnnlab.sweep.callbacks.SweepSummary"},
+                "ucr_benchmark": {
+                    "_target_": "rnnlab.sweep.ucr_benchmark.UcrBenchmarkReport",
+                    "methods": ["1-NN DTW"],
+                    "reference_file": "mine.csv",
+                },
+            },
+        },
+        "seed": 1,
+        "data": {"name": "GunPoint"},
+    }
+    OmegaConf.save(OmegaConf.create(record), sweep / "multirun.yaml")
+    return sweep, started_in
+
+
+def test_the_callbacks_settings_are_in_the_files_whatever_writes_them_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sweep, started_in = _sweep_with_custom_benchmark_settings(tmp_path)
+    monkeypatch.chdir(started_in)  # where the sweep runs its callbacks
+    config = OmegaConf.load(sweep / "multirun.yaml")
+    # Hydra's own callback runner: the benchmark's callback, then the sweep's report.
+    Callbacks(config).on_multirun_end(config=config)
+    table = (sweep / MARKDOWN_FILE).read_text()
+    assert "| set | tuned on | seeds | rnnlab test acc | 1-NN DTW | wall time (s) |" in table
+    assert "0.9700 (loss)" in table and "- my own table" in table
+    assert "1-NN ED" not in table
+    rows = list(csv.DictReader((sweep / CSV_FILE).open()))
+    assert rows[0]["1-NN DTW accuracy"] == "0.97" and "1-NN ED accuracy" not in rows[0]
+    at_the_end = {name: (sweep / name).read_bytes() for name in (MARKDOWN_FILE, CSV_FILE)}
+    # rnnlab-report run later, from elsewhere: the same files.
+    monkeypatch.chdir(tmp_path)
+    for name in at_the_end:
+        (sweep / name).unlink()
+    report(sweep)
+    assert {name: (sweep / name).read_bytes() for name in at_the_end} == at_the_end
 
 
 def test_a_method_the_table_lacks_stops_the_sweep_in_one_sentence(tmp_path: Path) -> None:

@@ -3,6 +3,15 @@ sources), ``ucr_benchmark.csv`` (one row per set) and ``ucr_benchmark.png`` (the
 rnnlab.report.ucr_figure), written into a folder of ``experiment=ucr`` runs by the
 ``experiment=ucr_benchmark`` sweep's callback and by ``rnnlab-report``. The numbers come from
 rnnlab.report.ucr_results.
+
+The callback's settings (``methods``, ``reference_file``) live in the sweep's config, and
+Hydra ends a sweep by calling its callbacks in reverse order, so the sweep's own report
+(rnnlab-report's code) writes these files after the callback. Both therefore take the
+settings from the same place, the ``hydra.callbacks`` entry of the sweep folder's
+``multirun.yaml`` (benchmark_settings): the files are the same whichever writes last, and
+the same again when ``rnnlab-report DIR`` is run later. A folder without that entry gets
+the packaged table and the default methods. This is the one thing the report reads from a
+sweep's record.
 """
 
 from __future__ import annotations
@@ -10,15 +19,68 @@ from __future__ import annotations
 import csv
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from rnnlab.report.runs import Run, collect_runs
+from rnnlab.errors import ConfigError
+from rnnlab.report.runs import ReportError, Run, collect_runs
 from rnnlab.report.ucr_reference import DEFAULT_METHODS, Reference
 from rnnlab.report.ucr_results import Benchmark, benchmark, is_recipe_run
 
 MARKDOWN_FILE = "ucr_benchmark.md"
 CSV_FILE = "ucr_benchmark.csv"
 FIGURE_FILE = "ucr_benchmark.png"
+#: The sweep's record, written by Hydra into the sweep folder (rnnlab.sweep.stored).
+SWEEP_RECORD = "multirun.yaml"
+#: The callback's class, as its ``_target_`` names it (rnnlab.sweep.ucr_benchmark).
+CALLBACK_CLASS = "UcrBenchmarkReport"
+
+
+@dataclass(frozen=True)
+class BenchmarkSettings:
+    """The reference methods and table a benchmark is written against."""
+
+    methods: tuple[str, ...] = DEFAULT_METHODS
+    reference_file: str | None = None
+
+
+def benchmark_settings(directory: str | Path) -> BenchmarkSettings:
+    """The settings of the sweep's UcrBenchmarkReport callback, from the ``hydra.callbacks``
+    entry of ``directory``'s multirun.yaml; the defaults when there is no such entry. A
+    relative ``reference_file`` is taken from the folder the sweep was started in, as the
+    callback took it."""
+    record = Path(directory) / SWEEP_RECORD
+    if not record.is_file():
+        return BenchmarkSettings()
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        config = OmegaConf.load(record)
+        callbacks = OmegaConf.select(config, "hydra.callbacks") or {}
+        entries = [
+            OmegaConf.to_container(entry, resolve=True)
+            for entry in callbacks.values()
+            if entry is not None
+            and str(entry.get("_target_", "")).rsplit(".", 1)[-1] == CALLBACK_CLASS
+        ]
+        started_in = OmegaConf.select(config, "hydra.runtime.cwd")
+    except (OSError, OmegaConfBaseException, AttributeError) as error:
+        raise ReportError(
+            f"could not read the UCR benchmark's settings from {str(record)!r} ({error})."
+        ) from None
+    if not entries:
+        return BenchmarkSettings()
+    entry: dict[str, Any] = entries[0]  # type: ignore[assignment]
+    methods = entry.get("methods")
+    reference_file = entry.get("reference_file")
+    if reference_file is not None and started_in and not Path(reference_file).is_absolute():
+        reference_file = str(Path(str(started_in)) / reference_file)
+    return BenchmarkSettings(
+        DEFAULT_METHODS if methods is None else tuple(str(m) for m in methods),
+        None if reference_file is None else str(reference_file),
+    )
 
 
 def _plural(kind: str, count: int) -> str:
@@ -130,7 +192,13 @@ def write_benchmark(
 
 
 def benchmark_files(directory: Path, runs: Sequence[Run]) -> list[Path]:
-    """``rnnlab-report``'s hook: the benchmark's files, written when the runs are the recipe's."""
-    if write_benchmark(directory, runs) is None:
+    """``rnnlab-report``'s hook: the benchmark's files, written when the runs are the recipe's,
+    against the methods and table the sweep's callback names (benchmark_settings)."""
+    settings = benchmark_settings(directory)
+    try:
+        written = write_benchmark(directory, runs, settings.methods, settings.reference_file)
+    except ConfigError as error:  # the callback's table has gone, or lacks a method
+        raise ReportError(f"UCR benchmark: {error}") from None
+    if written is None:
         return []
     return [directory / name for name in (MARKDOWN_FILE, CSV_FILE, FIGURE_FILE)]

@@ -4,6 +4,11 @@ CSV and figure (rnnlab.report.ucr_benchmark) in the sweep folder, and its tallie
 The reference table and methods are checked when the callback is built, as the sweep
 starts, so a method the table lacks, or a missing table, is refused in one sentence
 (exit status 2) before any job trains.
+
+Hydra runs the sweep's callbacks in reverse order at the end, so the sweep's report
+(SweepSummary) rewrites these files after this callback; it reads this callback's settings
+from the sweep folder's multirun.yaml (rnnlab.report.ucr_benchmark.benchmark_settings), so
+the files come out the same, and ``rnnlab-report DIR`` later writes them the same again.
 """
 
 from __future__ import annotations
