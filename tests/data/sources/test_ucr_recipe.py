@@ -85,6 +85,24 @@ def test_the_batch_size_gives_every_set_the_same_steps_per_epoch() -> None:
         assert recipe.max_epochs == EPOCHS
 
 
+def test_the_steps_the_recipe_states_are_the_steps_its_batch_size_gives() -> None:
+    """8 batches per epoch from 50 fitted cases up; below, where some counts cannot be cut
+    into 8 equal batches, 5 to 8, and the recipe's why says so rather than claim 800."""
+    fewer = {}
+    for fitted in range(8, 3000):
+        recipe = derive(replace(SHORT, fitted_cases=fitted))
+        batches = math.ceil(fitted / recipe.batch_size)
+        why = recipe.why["batch_size"]
+        assert f"-> {EPOCHS * batches} optimisation steps in {EPOCHS} epochs" in why, fitted
+        if batches != STEPS_PER_EPOCH:
+            fewer[fitted] = batches
+            assert f"{batches} batches of {recipe.batch_size} per epoch" in why
+        else:
+            assert "too few cases" not in why
+    assert fewer[17] == 6 and fewer[41] == 7 and max(fewer) == 49
+    assert set(fewer.values()) == {5, 6, 7}
+
+
 def test_many_classes_double_the_hidden_size_and_imbalance_turns_balancing_on() -> None:
     assert derive(replace(SHORT, classes=50)).hidden_size == 2 * derive(SHORT).hidden_size
     assert not derive(SHORT).balance

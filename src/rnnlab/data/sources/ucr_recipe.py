@@ -11,9 +11,12 @@ be tuned (docs/data.md says on which sets, and how the other sets were kept out 
   set is sized by its median case, and the longer cases simply take more steps. The input
   width ``chunk × channels`` is kept at or below MAX_WIDTH, so a long series is not turned
   into a handful of very wide steps, and a multichannel set is chunked less.
-- **batch size** (training cases): the fitted split is cut into STEPS_PER_EPOCH batches,
-  so every set gets the same number of optimisation steps, EPOCHS × STEPS_PER_EPOCH,
-  whether it has 20 training cases or 2,000.
+- **batch size** (training cases): ``ceil(fitted cases / STEPS_PER_EPOCH)``, which cuts the
+  fitted split into STEPS_PER_EPOCH batches, so the same number of optimisation steps,
+  EPOCHS × STEPS_PER_EPOCH, for any set of 50 fitted cases or more. Below 50 fitted
+  cases some counts cannot be cut into 8 batches of one size (17 cases: batches of 2 give 9,
+  of 3 give 6), and for those the rule gives 5 to 7 larger batches per epoch instead (17
+  cases: 6, 41: 7). The why of ``batch_size`` says how many steps the set gets.
 - **hidden size** (classes): HIDDEN units, twice that for more than MANY_CLASSES classes.
 - **balance** (class balance): when the largest training class has more than
   IMBALANCE times the cases of the smallest, the rare classes are topped up in the fitted
@@ -51,7 +54,8 @@ TUNED_ON = ("GunPoint", "ItalyPowerDemand", "OSULeaf", "ACSF1", "PickupGestureWi
 TARGET_STEPS = 16
 #: Most input values per step (chunk × channels).
 MAX_WIDTH = 64
-#: Batches per epoch, whatever the number of training cases.
+#: Batches per epoch the batch size is chosen for: exactly this many from 50 fitted cases up,
+#: 5 to 8 below (module docstring).
 STEPS_PER_EPOCH = 8
 #: Epochs of every run (with STEPS_PER_EPOCH: the same optimisation steps for every set).
 EPOCHS = 100
@@ -128,6 +132,7 @@ def derive(properties: SetProperties) -> Recipe:
         chunk_why += f", capped at {MAX_WIDTH} values per step / {p.channels} channels"
     chunk_why += f": {steps} steps of {chunk * p.channels} values"
     batch_size = max(1, math.ceil(p.fitted_cases / STEPS_PER_EPOCH))
+    batches = math.ceil(p.fitted_cases / batch_size)
     hidden = HIDDEN * (2 if p.classes > MANY_CLASSES else 1)
     balance = p.imbalance > IMBALANCE
     return Recipe(
@@ -140,7 +145,13 @@ def derive(properties: SetProperties) -> Recipe:
             "chunk": chunk_why,
             "batch_size": (
                 f"{p.fitted_cases} fitted cases / {STEPS_PER_EPOCH} steps per epoch "
-                f"-> {EPOCHS * STEPS_PER_EPOCH} optimisation steps in {EPOCHS} epochs"
+                f"-> {EPOCHS * batches} optimisation steps in {EPOCHS} epochs"
+                + (
+                    f" (too few cases for {STEPS_PER_EPOCH} batches of one size: {batches} "
+                    f"batches of {batch_size} per epoch)"
+                    if batches != STEPS_PER_EPOCH
+                    else ""
+                )
                 + (" (a few more once rare classes are topped up)" if balance else "")
             ),
             "hidden_size": (
