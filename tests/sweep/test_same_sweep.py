@@ -125,3 +125,44 @@ def test_resume_flag_is_found_anywhere_and_quotes_odd_folders(sweep: Path, tmp_p
         expanded = expand_resume_flag(arguments)
         assert expanded[-1 if arguments[0] != "x=1" else -2] == f"hydra.sweep.dir='{odd}'"
         assert requested_sweep_dir(expanded) == odd
+
+
+def _search_sweeper(*overrides: str) -> dict[str, object]:
+    """``hydra.sweeper`` of ``hparams_search=optuna`` as a launch composes it (unresolved)."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose("train", ["hparams_search=optuna", *overrides], return_hydra_config=True)
+    sweeper = OmegaConf.to_container(cfg.hydra.sweeper, resolve=False)
+    assert isinstance(sweeper, dict)
+    return sweeper
+
+
+@pytest.mark.parametrize(
+    ("key", "stored_value", "override"),
+    [
+        ("direction", "maximize", "hydra.sweeper.direction=minimize"),
+        ("storage", "sqlite:///${hydra.sweep.dir}/optuna.db", "hydra.sweeper.storage=x.log"),
+        ("study_name", "${name}", "hydra.sweeper.study_name=other"),
+    ],
+)
+def test_a_search_joined_with_another_study_key_is_refused(
+    key: str, stored_value: str, override: str
+) -> None:
+    sweeper = _search_sweeper()
+    assert sweeper[key] == stored_value
+    stored = StoredSweep(Path("/s"), ("hparams_search=optuna",), (), (), {}, sweeper)
+    new_value = override.partition("=")[2]
+    with pytest.raises(ConfigError) as refused:
+        _check(stored, "-m", "hparams_search=optuna", override)
+    assert (
+        f"it was run with hydra.sweeper.{key}={stored_value}, this command and the config "
+        f"files give hydra.sweeper.{key}={new_value};" in str(refused.value)
+    )
+
+
+def test_a_search_joined_with_another_sampler_is_refused() -> None:
+    stored = StoredSweep(Path("/s"), ("hparams_search=optuna",), (), (), {}, _search_sweeper())
+    with pytest.raises(ConfigError, match=r"it was run with hydra.sweeper.sampler=\{"):
+        _check(stored, "-m", "hparams_search=optuna", "hydra.sweeper.sampler.seed=7")

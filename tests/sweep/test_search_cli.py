@@ -101,3 +101,19 @@ def test_two_workers_finish_one_eight_trial_search_together(tmp_path: Path) -> N
     study = optuna.load_study(study_name="default", storage=f"sqlite:///{sweep}/optuna.db")
     assert [t.state.name for t in study.get_trials()] == ["COMPLETE"] * 8
     assert "(8 trials: 8 complete)" in (sweep / "report.md").read_text()
+
+
+def test_a_study_of_the_other_direction_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    sweep = tmp_path / "search"
+    sweep.mkdir()
+    optuna.create_study(study_name="dir", storage=f"sqlite:///{sweep}/optuna.db")  # minimize
+    result = run_command(
+        tmp_path, "rnnlab-train", *SEARCH, "name=dir", f"hydra.sweep.dir={sweep}", *TINY_RUN
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.startswith(
+        "rnnlab-train: error: hydra.sweeper.direction=maximize differs from the direction of "
+        f"the study 'dir' in sqlite:///{sweep}/optuna.db, which is minimize: "
+    )
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not list(sweep.glob("*_*"))  # no trial launched

@@ -4,11 +4,13 @@ dead worker left running, pruned and failed trials, the total of n_trials."""
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
 import socket
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import optuna
@@ -19,6 +21,7 @@ from omegaconf import OmegaConf
 from rnnlab.errors import ConfigError
 from rnnlab.run_folder import write_record
 from rnnlab.sweep import lock
+from rnnlab.sweep import study as study_module
 from rnnlab.sweep.study import OVERRIDES_ATTR, WORKER_ATTR, Search, SearchSettings
 
 PARAMS = {"optimizer.lr": "tag(log, interval(0.0001, 0.1))", "model.hidden_size": "choice(8, 16)"}
@@ -102,7 +105,9 @@ def test_a_later_launch_stops_at_the_total_and_asks_the_same_points(tmp_path: Pa
     ]
 
 
-def _left_running(sweep: Path, worker: str, value: float | None) -> int:
+def _left_running(
+    sweep: Path, worker: str, value: float | None, *, overrides_recorded: bool = True
+) -> int:
     """A trial a killed worker left RUNNING; its folder ended with ``value`` if given."""
     study = optuna.create_study(
         study_name="s", storage=f"sqlite:///{sweep}/optuna.db", direction="maximize"
@@ -110,10 +115,12 @@ def _left_running(sweep: Path, worker: str, value: float | None) -> int:
     trial = study.ask(
         {"optimizer.lr": optuna.distributions.FloatDistribution(0.05, 0.06, log=True)}
     )
-    trial.set_user_attr(OVERRIDES_ATTR, [f"optimizer.lr={trial.params['optimizer.lr']}"])
+    if overrides_recorded:
+        trial.set_user_attr(OVERRIDES_ATTR, [f"optimizer.lr={trial.params['optimizer.lr']}"])
     trial.set_user_attr(WORKER_ATTR, worker)
     if value is not None:
-        write_record(sweep / f"{trial.number}_job", {"status": "completed", "metrics": {}})
+        record = {"status": "completed", "metrics": {"val/acc_best": value}}
+        write_record(sweep / f"{trial.number}_job", record)
         (sweep / f"{trial.number}_job" / ".hydra").mkdir()
     return trial.number
 
@@ -140,8 +147,91 @@ def test_a_trial_whose_run_had_ended_is_told_not_run_again(tmp_path: Path) -> No
     _left_running(tmp_path, "elsewhere:1", 0.5)  # another host, no heartbeat: dead
     _work(tmp_path, 2)
     trials = _study(tmp_path).get_trials()
-    assert trials[0].state.name == "COMPLETE" and trials[0].value == float("-inf")
+    assert trials[0].state.name == "COMPLETE" and trials[0].value == 0.5
     assert (tmp_path / "launched.txt").read_text().split()[::2] == ["1"]
+
+
+def test_a_trial_whose_run_ended_without_its_metric_is_ranked_worst(tmp_path: Path) -> None:
+    number = _left_running(tmp_path, "elsewhere:1", 0.5)
+    write_record(tmp_path / f"{number}_job", {"status": "completed", "metrics": {}})
+    _work(tmp_path, 1)
+    assert _study(tmp_path).get_trials()[0].value == float("-inf")
+
+
+def test_a_trial_asked_without_recorded_overrides_is_launched_with_its_params(
+    tmp_path: Path,
+) -> None:
+    _left_running(tmp_path, "elsewhere:1", None, overrides_recorded=False)
+    _work(tmp_path, 1)
+    (trial,) = _study(tmp_path).get_trials()
+    launched = yaml.safe_load((tmp_path / "0_job" / ".hydra" / "overrides.yaml").read_text())
+    assert launched == [f"optimizer.lr={trial.params['optimizer.lr']}", "name=s"]
+    assert trial.state.name == "COMPLETE" and trial.value == trial.params["optimizer.lr"]
+
+
+def test_a_dead_worker_whose_process_id_was_reused_is_dead(tmp_path: Path) -> None:
+    host, parent = socket.gethostname(), os.getppid()
+    start = lock._start_time(parent)
+    assert start is not None  # Linux: /proc/<pid>/stat
+    assert lock.worker_alive(tmp_path, f"{host}:{parent}:{start}")
+    assert not lock.worker_alive(tmp_path, f"{host}:{parent}:{int(start) + 1}")  # reused id
+    assert not lock.worker_alive(tmp_path, lock.worker_id())  # this very process: a restart
+    heartbeat = tmp_path / lock.WORKERS_DIR / f"{host}_{parent}_{start}"
+    heartbeat.parent.mkdir()
+    heartbeat.touch()
+    assert lock.worker_alive(tmp_path, f"{host}:{parent}:{start}")
+    os.utime(heartbeat, (0, 0))  # its heartbeat stopped long ago
+    assert not lock.worker_alive(tmp_path, f"{host}:{parent}:{start}")
+    # a container restarted under the same host name got this process's id: its trial is ours
+    _left_running(tmp_path, f"{host}:{os.getpid()}", None)
+    _work(tmp_path, 1)
+    assert _study(tmp_path).get_trials()[0].state.name == "COMPLETE"
+    assert (tmp_path / "launched.txt").read_text().split()[::2] == ["0"]
+
+
+def test_a_study_of_the_other_direction_is_refused(tmp_path: Path) -> None:
+    _work(tmp_path, 1)
+    minimize = replace(_settings(tmp_path, 2), direction="minimize")
+    with pytest.raises(ConfigError) as refused:
+        Search(minimize, FolderLauncher(tmp_path), ["name=s"])
+    assert str(refused.value) == (
+        f"hydra.sweeper.direction=minimize differs from the direction of the study 's' in "
+        f"sqlite:///{tmp_path}/optuna.db, which is maximize: give "
+        "hydra.sweeper.direction=maximize, or a new hydra.sweep.dir for a new search."
+    )
+    assert len(_study(tmp_path).get_trials()) == 1
+
+
+def test_a_file_system_without_locks_is_said_in_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_locks(handle: object, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(study_module.fcntl, "flock", no_locks)
+    with pytest.raises(ConfigError) as refused:
+        _work(tmp_path, 1)
+    message = str(refused.value)
+    assert message.startswith(f"{tmp_path / study_module.ASK_LOCK} could not be locked (No locks")
+    assert "does not support file locks" in message and "postgresql://" in message
+    assert message.count(". ") == 0 and "\n" not in message
+
+
+def test_a_trial_asked_past_the_total_is_failed_not_launched(tmp_path: Path) -> None:
+    class Overtaken(Search):
+        """Another worker, which ignores the ask lock, asks a trial just before this one."""
+
+        def study(self, next_number: int | None = None) -> optuna.Study:
+            if next_number is not None:
+                _study(tmp_path).ask()
+            return super().study(next_number)
+
+    Overtaken(_settings(tmp_path, 1), FolderLauncher(tmp_path), ["name=s"]).run()
+    trials = _study(tmp_path).get_trials()
+    assert [t.number for t in trials] == [0, 1]
+    assert trials[1].state.name == "FAIL"  # 1 >= n_trials: told failed, never launched
+    assert not (tmp_path / "launched.txt").exists()
+    assert not list(tmp_path.glob("*_job"))
 
 
 @pytest.mark.parametrize(("status", "state"), [("pruned", "PRUNED"), ("diverged", "COMPLETE")])
@@ -158,7 +248,7 @@ def test_pruned_and_diverged_trials_are_told_as_such(
 def test_a_search_joins_a_folder_but_not_one_a_grid_is_running(tmp_path: Path) -> None:
     lock.join(tmp_path)  # a search's launch registers as a worker, and takes no lock
     (worker,) = (tmp_path / lock.WORKERS_DIR).iterdir()
-    assert lock.worker_alive(tmp_path, lock.worker_id())
+    assert worker.name == lock.worker_id().replace(":", "_")
     assert not (tmp_path / lock.LOCK_FILE).exists()
     lock.leave(tmp_path)
     assert not worker.exists()

@@ -11,9 +11,15 @@ host is stale and taken over.
 A search is the exception: its trials come from one shared study, so several launches may
 work on it at once (terminals, SLURM array tasks). Each *joins* the folder instead of locking
 it: it writes ``.rnnlab-workers/<host>_<pid>`` and touches it every half minute, so that a
-trial a dead worker left running can be told from one a live worker is training (a worker on
-this host is checked by its process id, one elsewhere by that heartbeat). Whether the
-command is the same search is checked before (rnnlab.sweep.same_sweep); a grid still locks.
+trial a dead worker left running can be told from one a live worker is training. A worker is
+named ``host:pid:start`` (its process's start time, where /proc gives it), so a process id
+reused by another process (a restarted container numbers its processes afresh, under the
+same host name) is not taken for the dead worker: one on this host is alive when a process
+with its id and start time runs and its heartbeat, if it has one, is recent; one elsewhere
+by that heartbeat alone; and a worker named as this very process is dead (this launch is
+asking, so it is not working on a trial: it is a restart that got the same name). Whether
+the command is the same search is checked before (rnnlab.sweep.same_sweep); a grid still
+locks.
 """
 
 from __future__ import annotations
@@ -121,9 +127,32 @@ def release(sweep_dir: Path) -> None:
             path.unlink()
 
 
+def _start_time(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, /proc/<pid>/stat field 22), or
+    None where that cannot be read (no such process, no /proc)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()  # after the command name, which may hold spaces
+    return fields[19] if len(fields) > 19 and fields[19].isdigit() else None
+
+
 def worker_id() -> str:
-    """This process as a search's worker: ``host:pid`` (recorded with each trial it asks)."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process as a search's worker: ``host:pid:start`` (``host:pid`` where its start
+    time cannot be read), recorded with each trial it asks."""
+    pid = os.getpid()
+    start = _start_time(pid)
+    return f"{socket.gethostname()}:{pid}" + (f":{start}" if start else "")
+
+
+def _parse_worker(worker: str) -> tuple[str, str, str | None]:
+    """(host, pid, start time or None) of a worker's name, new (``host:pid:start``) or old."""
+    head, _, last = worker.rpartition(":")
+    host, _, middle = head.rpartition(":")
+    if host and middle.isdigit() and last.isdigit():
+        return host, middle, last
+    return head, last, None
 
 
 def _worker_file(sweep_dir: Path, worker: str) -> Path:
@@ -173,7 +202,15 @@ def worker_alive(sweep_dir: Path, worker: str | None) -> bool:
     is alive, or a worker elsewhere whose heartbeat is recent."""
     if not worker:
         return False
-    host, _, pid = worker.rpartition(":")
-    if host == socket.gethostname():
-        return pid.isdigit() and _alive(int(pid))
-    return _younger_than(_worker_file(sweep_dir, worker), _STALE_S)
+    host, pid, start = _parse_worker(worker)
+    mine_host, mine_pid, _ = _parse_worker(worker_id())
+    if (host, pid) == (mine_host, mine_pid):
+        return False  # named as this process, which is asking, not training: a restart
+    heartbeat = _worker_file(sweep_dir, worker)
+    if host != socket.gethostname():
+        return _younger_than(heartbeat, _STALE_S)
+    if not pid.isdigit() or not _alive(int(pid)):
+        return False
+    if start is not None and _start_time(int(pid)) not in (None, start):
+        return False  # its process id now belongs to another process
+    return not heartbeat.exists() or _younger_than(heartbeat, _STALE_S)

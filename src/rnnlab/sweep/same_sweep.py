@@ -6,7 +6,11 @@ before Hydra starts, so a refused command changes nothing in the folder:
 
 1. the task overrides, key by key, as typed (``model=rnn,lstm,gru``), and the order of the
    swept keys (it numbers the jobs);
-2. the composed config itself, which differs when a config file was edited since.
+2. the composed config itself, which differs when a config file was edited since;
+3. for a search, the sweeper keys that say which study it is and how it is searched
+   (``direction``, ``storage``, ``study_name``, ``sampler``, ``params``): Optuna joins an
+   existing study whatever direction it is given, and another storage or study name would
+   start a second study whose trial 0 writes into the same ``0_...`` job folder.
 """
 
 from __future__ import annotations
@@ -160,19 +164,39 @@ def _shown(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
-def _composed(command: SweepCommand, source: ComposeSource) -> tuple[dict[str, Any], Any]:
-    """The task config and sweeper params as the sweep's launch composes them now (with the
-    command's own ``hydra.*`` overrides, e.g. ``hydra.sweeper.params=...``)."""
+#: The sweeper keys a search's later launches must share with its first (item 3 above).
+SEARCH_KEYS = ("direction", "storage", "study_name", "sampler")
+
+
+def _composed(
+    command: SweepCommand, source: ComposeSource
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The task config and ``hydra.sweeper`` as the sweep's launch composes them now (with
+    the command's own ``hydra.*`` overrides, e.g. ``hydra.sweeper.params=...``)."""
     fixed = [o for o in command.overrides if _is_fixed(o)]
     with initialize_config_dir(config_dir=source.config_dir, version_base="1.3"):
         cfg = compose(
             source.config_name, overrides=[*fixed, *source.extra], return_hydra_config=True
         )
-    params = OmegaConf.to_container(cfg.hydra.sweeper, resolve=False)
+    sweeper = OmegaConf.to_container(cfg.hydra.sweeper, resolve=False)
     container = OmegaConf.to_container(cfg, resolve=False)
-    assert isinstance(container, dict) and isinstance(params, dict)
+    assert isinstance(container, dict) and isinstance(sweeper, dict)
     container.pop("hydra", None)
-    return container, params.get("params")
+    return container, sweeper
+
+
+def _search_key_difference(stored: StoredSweep, sweeper: dict[str, Any]) -> str | None:
+    """The first of a search's study keys that this command changes."""
+    if not stored.is_search:
+        return None
+    for key in SEARCH_KEYS:
+        old, new = stored.sweeper.get(key), sweeper.get(key)
+        if old != new:
+            return (
+                f"it was run with hydra.sweeper.{key}={_shown(old)}, this command and the "
+                f"config files give hydra.sweeper.{key}={_shown(new)}"
+            )
+    return None
 
 
 def _is_fixed(override: str) -> bool:
@@ -208,10 +232,12 @@ def check_same_sweep(
     if difference is None:
         source = compose_source(read_command_line(arguments), config_dir, config_name)
         try:
-            config, params = _composed(command, source)
+            config, sweeper = _composed(command, source)
         except (HydraException, OmegaConfBaseException):
             return  # the grid check names the problem
-        difference = _first_config_difference(stored.task_config, config)
+        params = sweeper.get("params")
+        difference = _search_key_difference(stored, sweeper)
+        difference = difference or _first_config_difference(stored.task_config, config)
         if difference is None and params != stored.sweeper.get("params"):
             difference = (
                 f"it was run with hydra.sweeper.params={_shown(stored.sweeper.get('params'))}, "

@@ -7,7 +7,8 @@ that is running (another terminal, another node, a SLURM array task). Each launc
 1. under the folder's ask lock, takes one step: claims the trials a dead worker left
    ``RUNNING`` (rnnlab.sweep.lock.worker_alive), or, if there are none, asks for up to
    ``n_jobs`` new ones — unless the study already holds ``n_trials`` trials, a total across
-   all launches and workers, and then it stops;
+   all launches and workers, and then it stops (a trial asked past the total, by a worker
+   that did not honour the lock, is told failed and never launched);
 2. launches them with Hydra's launcher, trial N as job N, so trial numbers and job folders
    never collide; a claimed trial whose run had ended is told its recorded value instead,
    and one that was interrupted continues from its checkpoint in its own folder;
@@ -110,20 +111,37 @@ def search_settings(config: DictConfig) -> SearchSettings:
     )
 
 
+def worst_value(direction: str) -> float:
+    """The value a failed or diverged trial is told: ranked last for ``direction``."""
+    return float("-inf") if direction == "maximize" else float("inf")
+
+
 @contextmanager
 def _asking(sweep_dir: Path) -> Iterator[None]:
     """One launch at a time counts the trials and asks new ones (flock: one machine, and
-    the shared file systems that honour it)."""
+    the shared file systems that honour it; ConfigError on one that does not)."""
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    with open(sweep_dir / ASK_LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    path = sweep_dir / ASK_LOCK
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError as error:
+            raise ConfigError(
+                f"{path} could not be locked ({error.strerror or error}): the file system of "
+                f"{sweep_dir} does not support file locks (flock), which a search needs to ask "
+                "its trials one worker at a time; give a hydra.sweep.dir on a file system "
+                "that supports them (a local disk, NFS with locking), or keep the study in a "
+                "database (hydra.sweeper.storage=postgresql://user@host/db)."
+            ) from None
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _recorded_value(folder: Path | None, settings: SearchSettings) -> tuple[str, float | None]:
+def _recorded_value(
+    folder: Path | None, settings: SearchSettings, worst: float
+) -> tuple[str, float | None]:
     """How a trial's run ended, from its folder: (state, value) with state one of complete,
     pruned, fail; a failed or diverged run is ranked worst, as it would be live."""
     status = run_status(folder) if folder is not None else "missing"
@@ -138,7 +156,7 @@ def _recorded_value(folder: Path | None, settings: SearchSettings) -> tuple[str,
     metrics = (record or {}).get("metrics")
     value = as_number(metrics.get(settings.metric)) if isinstance(metrics, dict) else None
     if status != "completed" or value is None or not math.isfinite(value):
-        return "complete", settings.worst
+        return "complete", worst
     return "complete", value
 
 
@@ -150,8 +168,13 @@ class _Pending:
     overrides: tuple[str, ...]
 
     @classmethod
-    def of(cls, trial: Any) -> _Pending:
-        return cls(trial.number, tuple(trial.user_attrs.get(OVERRIDES_ATTR) or ()))
+    def of(cls, trial: Any, space: SearchSpace) -> _Pending:
+        """A claimed trial; its overrides rebuilt from its parameters when its worker was
+        killed before recording them (never launched without them, as the default config)."""
+        recorded = trial.user_attrs.get(OVERRIDES_ATTR)
+        if not recorded:
+            recorded = space.trial_overrides(trial.params)
+        return cls(trial.number, tuple(recorded))
 
 
 class Search:
@@ -170,12 +193,22 @@ class Search:
         # collide in SQLite); the ask lock makes the folder, where the default study lives
         with _asking(settings.sweep_dir):
             self.storage = open_storage(settings.storage)
-            optuna.create_study(
+            study = optuna.create_study(
                 study_name=settings.study_name,
                 storage=self.storage,
                 direction=settings.direction,
                 load_if_exists=True,
             )
+        # Optuna loads an existing study whatever direction it is given
+        self.direction = study.direction.name.lower()
+        if self.direction != settings.direction:
+            raise ConfigError(
+                f"hydra.sweeper.direction={settings.direction} differs from the direction of "
+                f"the study {settings.study_name!r} in {settings.storage}, which is "
+                f"{self.direction}: give hydra.sweeper.direction={self.direction}, or a new "
+                "hydra.sweep.dir for a new search."
+            )
+        self.worst = worst_value(self.direction)
 
     def study(self, next_number: int | None = None) -> Any:
         """The study, with a sampler seeded for trial ``next_number``."""
@@ -217,14 +250,23 @@ class Search:
             for trial in orphans:
                 self._mark_mine(study, trial.number)
             if orphans:
-                return [_Pending.of(t) for t in orphans], []
+                return [_Pending.of(t, self.space) for t in orphans], []
             left = self.settings.n_trials - len(trials)
             if left <= 0:
                 return None
-            asked = []
+            asked: list[_Pending] = []
             for offset in range(min(self.settings.n_jobs, left)):
                 study = self.study(len(trials) + offset)
                 trial = study.ask(fixed_distributions=self.space.distributions)
+                if trial.number >= self.settings.n_trials:
+                    # another worker asked past the lock: the total is reached
+                    log.warning(
+                        "Trial %d is past hydra.sweeper.n_trials=%d; it is marked failed",
+                        trial.number,
+                        self.settings.n_trials,
+                    )
+                    study.tell(trial, state=TrialState.FAIL)
+                    return ([], asked) if asked else None
                 trial.set_user_attr(WORKER_ATTR, self.worker)
                 overrides = self.space.trial_overrides(trial.params)
                 trial.set_user_attr(OVERRIDES_ATTR, list(overrides))
@@ -255,7 +297,7 @@ class Search:
         study = self.study()
         folders = job_dir_by_number(self.settings.sweep_dir)
         for number in numbers:
-            state, value = _recorded_value(folders.get(number), self.settings)
+            state, value = _recorded_value(folders.get(number), self.settings, self.worst)
             if state == "pruned":
                 study.tell(number, state=TrialState.PRUNED, skip_if_finished=True)
             elif state == "fail":
