@@ -3,9 +3,11 @@ the pruned ones by folder, importances and history figures, the optuna-dashboard
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import optuna
+import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 from optuna.trial import TrialState
 
@@ -64,3 +66,20 @@ def test_a_grid_has_no_search_section_and_a_lost_study_is_said(tmp_path: Path) -
     assert search_section(tmp_path, None, figures=True).markdown == []
     lost = search_section(tmp_path, SearchStudy(_study_url(tmp_path), "gone"), figures=True)
     assert lost.terminal == ["search: its Optuna study could not be read (KeyError)"]
+
+
+def test_the_importances_name_the_evaluator_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = _study(tmp_path)
+    text = "\n".join(search_section(tmp_path, where, figures=False).markdown)
+    default = "fANOVA" if importlib.util.find_spec("sklearn") else "PED-ANOVA"
+    assert f"Parameter importances (Optuna's {default} evaluator, complete trials):" in text
+
+    def no_scikit_learn(**_: object) -> None:
+        raise ImportError("fANOVA needs scikit-learn")
+
+    monkeypatch.setattr(optuna.importance, "FanovaImportanceEvaluator", no_scikit_learn)
+    text = "\n".join(search_section(tmp_path, where, figures=False).markdown)
+    assert "Parameter importances (Optuna's PED-ANOVA evaluator, complete trials):" in text
+    assert "fANOVA" not in text and "| optimizer.lr |" in text

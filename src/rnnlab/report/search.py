@@ -82,27 +82,32 @@ def _importance_figure(importances: dict[str, float]) -> Any:
     return figure
 
 
-def _importances(study: Any, trials: list[Any]) -> dict[str, float]:
+def _importances(study: Any, trials: list[Any]) -> tuple[dict[str, float], str]:
     """Optuna's importances over the complete trials with a finite value (a failed trial
-    is told the worst value, infinite, which no evaluator can weigh)."""
+    is told the worst value, infinite, which no evaluator can weigh), and the name of the
+    evaluator that gave them."""
     import optuna
     from optuna.trial import TrialState
 
     usable = [t for t in trials if t.state == TrialState.COMPLETE and _finite(t)]
     if len(usable) < 2:
-        return {}
+        return {}, ""
     copy = optuna.create_study(direction=study.direction)
     copy.add_trials(usable)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:  # fANOVA (Optuna's default) needs scikit-learn; PED-ANOVA does not
             evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)  # same report twice
-            return optuna.importance.get_param_importances(copy, evaluator=evaluator)
+            return optuna.importance.get_param_importances(copy, evaluator=evaluator), "fANOVA"
         except ImportError:
-            evaluator = optuna.importance.PedAnovaImportanceEvaluator()
-            return optuna.importance.get_param_importances(copy, evaluator=evaluator)
+            try:
+                evaluator = optuna.importance.PedAnovaImportanceEvaluator()
+                found = optuna.importance.get_param_importances(copy, evaluator=evaluator)
+            except (RuntimeError, ValueError):
+                return {}, ""
+            return found, "PED-ANOVA"
         except (RuntimeError, ValueError):  # e.g. every trial got the same values
-            return {}
+            return {}, ""
 
 
 def search_section(sweep_dir: Path, where: SearchStudy | None, figures: bool) -> SearchSection:
@@ -139,10 +144,13 @@ def search_section(sweep_dir: Path, where: SearchStudy | None, figures: bool) ->
             name = folder.name if folder is not None else f"trial {trial.number}"
             markdown.append(f"- `{name}`: after {epochs} epoch{'s' if epochs != 1 else ''}")
         terminal.append(f"pruned: {', '.join(f'#{t.number}' for t in pruned)}")
-    importances = _importances(study, trials)
+    importances, evaluator = _importances(study, trials)
     if importances:
         rows = " ".join(f"{name} {value:.2f}," for name, value in importances.items())
-        markdown += ["", "Parameter importances (Optuna's fANOVA evaluator, complete trials):"]
+        markdown += [
+            "",
+            f"Parameter importances (Optuna's {evaluator} evaluator, complete trials):",
+        ]
         markdown += ["", "| parameter | importance |", "| --- | --- |"]
         markdown += [f"| {name} | {value:.3f} |" for name, value in importances.items()]
         terminal.append(f"importances: {rows.rstrip(',')}")
