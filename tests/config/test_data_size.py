@@ -29,7 +29,7 @@ def _config(*overrides: str) -> DictConfig:
     [
         # sequences × steps × features × 4 bytes
         (["data=adding", "data.seq_len=30"], 11_000 * 30 * 2 * 4),
-        (["data=copy", "data.seq_len=10"], 11_000 * (10 + 2 * 5) * (8 + 2) * 4),
+        (["data=copy", "data.seq_len=10"], 21_000 * (10 + 2 * 5) * (8 + 2) * 4),
         (["data=majority", "data.num_train=100"], (100 + 200 + 200) * 10 * 1 * 4),
     ],
 )
@@ -41,7 +41,7 @@ def test_a_task_fits_up_to_the_byte_and_not_one_beyond(overrides: list[str], nee
 
 
 def test_the_sentence_names_the_values_the_estimate_and_the_limit() -> None:
-    cfg = _config("data=copy", "data.seq_len=1000000", "data.num_val=0")
+    cfg = _config("data=copy", "data.seq_len=1000000", "data.num_train=10000", "data.num_val=0")
     with pytest.raises(ConfigError) as raised:
         check_fits_in_memory(cfg, available=16 * GIB)
     assert str(raised.value) == (
