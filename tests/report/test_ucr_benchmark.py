@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from rnnlab.data.sources.ucr_recipe import SetProperties, derive
 from rnnlab.errors import ConfigError
 from rnnlab.report.build import report
 from rnnlab.report.runs import collect_runs
@@ -17,7 +19,7 @@ from rnnlab.report.ucr_reference import (
     read_references,
     reference_accuracies,
 )
-from rnnlab.report.ucr_results import benchmark
+from rnnlab.report.ucr_results import benchmark, is_recipe_run, recipe_differences
 from tests.report.conftest import RunWriter
 
 UNIVARIATE_SHIPPED = ("ACSF1", "ArrowHead", "GunPoint", "ItalyPowerDemand", "OSULeaf")
@@ -37,8 +39,42 @@ def _toy_table(path: Path) -> Path:
     return path
 
 
-def _recipe_run(make_run: RunWriter, job: str, name: str, seed: int, accuracy: float) -> Path:
-    config = {"seed": seed, "data": {"name": name}, "ucr_recipe": {"properties": "..."}}
+#: A set like GunPoint, as experiment=ucr records it.
+PROPERTIES = SetProperties(
+    train_cases=50,
+    fitted_cases=40,
+    channels=1,
+    classes=2,
+    median_length=150,
+    min_length=150,
+    max_length=150,
+    smallest_class=24,
+    largest_class=26,
+)
+
+
+def recipe_config(name: str, seed: int, **changed: Any) -> dict[str, Any]:
+    """A run's config as experiment=ucr resolves it; ``changed``: ``chunk=5``, ... (data.* or
+    model.hidden_size) as a user's override would leave it."""
+    settings = {**derive(PROPERTIES).settings(), **changed}
+    return {
+        "seed": seed,
+        "data": {
+            "name": name,
+            "chunk": settings["chunk"],
+            "batch_size": settings["batch_size"],
+            "balance": settings["balance"],
+        },
+        "model": {"hidden_size": settings["hidden_size"], "num_layers": 1},
+        "trainer": {"max_epochs": settings["max_epochs"]},
+        "ucr_recipe": {"properties": PROPERTIES.describe()},
+    }
+
+
+def _recipe_run(
+    make_run: RunWriter, job: str, name: str, seed: int, accuracy: float, **changed: Any
+) -> Path:
+    config = recipe_config(name, seed, **changed)
     return make_run(
         job,
         [f"data.name={name}", f"seed={seed}"],
@@ -114,3 +150,34 @@ def test_rnnlab_report_writes_the_benchmark_of_a_folder_of_recipe_runs(
     _recipe_run(make_run, "1_data.name=GunPoint,seed=2", "GunPoint", 2, 0.93)
     result = report(tmp_path / "sweep")
     assert tmp_path / "sweep" / MARKDOWN_FILE in result.files
+
+
+def test_a_run_whose_derived_settings_were_overridden_is_not_the_recipe(
+    tmp_path: Path, make_run: RunWriter
+) -> None:
+    recipe = derive(PROPERTIES)
+    _recipe_run(make_run, "0_seed=1", "GunPoint", 1, 0.95)
+    _recipe_run(make_run, "1_data.chunk=5,seed=1", "GunPoint", 1, 0.60, chunk=5)
+    _recipe_run(make_run, "2_model.hidden_size=8,seed=1", "GunPoint", 1, 0.70, hidden_size=8)
+    _recipe_run(make_run, "3_trainer.max_epochs=1,seed=1", "GunPoint", 2, 0.93, max_epochs=1)
+    sweep = tmp_path / "sweep"
+    runs = {run.job: run for run in collect_runs(sweep)}
+    assert is_recipe_run(runs["0_seed=1"]) and is_recipe_run(runs["3_trainer.max_epochs=1,seed=1"])
+    assert recipe_differences(runs["1_data.chunk=5,seed=1"]) == [
+        f"data.chunk=5 (the recipe's {recipe.chunk})"
+    ]
+    assert not is_recipe_run(runs["2_model.hidden_size=8,seed=1"])
+    bench = write_benchmark(sweep)
+    assert bench is not None
+    (gunpoint,) = bench.results
+    assert sorted(gunpoint.accuracies) == [0.93, 0.95]  # the variants are not pooled in
+    table = (sweep / MARKDOWN_FILE).read_text()
+    assert "Not counted (a setting the recipe derives was changed): 1_data.chunk=5" in table
+    assert f"model.hidden_size=8 (the recipe's {recipe.hidden_size})" in table
+
+
+def test_the_recorded_properties_read_back_exactly() -> None:
+    ragged = SetProperties(270, 216, 12, 9, 15, 7, 26, 30, 30)
+    for properties in (PROPERTIES, ragged):
+        assert SetProperties.from_description(properties.describe()) == properties
+    assert SetProperties.from_description("...") is None

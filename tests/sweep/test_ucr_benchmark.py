@@ -19,6 +19,7 @@ from rnnlab.report.ucr_reference import COLUMNS
 from rnnlab.sweep.ucr_benchmark import UcrBenchmarkReport
 from tests.data.sources.packages import needs_package
 from tests.report.conftest import write_run
+from tests.report.test_ucr_benchmark import recipe_config
 
 BIN = Path(sys.executable).parent
 
@@ -27,7 +28,7 @@ def test_the_callback_writes_the_benchmark_and_prints_its_tallies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for seed, accuracy in ((1, 0.96), (2, 0.94)):
-        config = {"seed": seed, "data": {"name": "GunPoint"}, "ucr_recipe": {}}
+        config = recipe_config("GunPoint", seed)
         write_run(
             tmp_path / f"{seed - 1}_seed={seed}",
             [f"seed={seed}"],
@@ -52,7 +53,7 @@ def _sweep_with_custom_benchmark_settings(root: Path) -> tuple[Path, Path]:
         writer.writerow(COLUMNS)
         writer.writerow(["GunPoint", "1-NN DTW", "0.0300", "0.9700", "my own table"])
     for seed, accuracy in ((1, 0.96), (2, 0.94)):
-        config = {"seed": seed, "data": {"name": "GunPoint"}, "ucr_recipe": {}}
+        config = recipe_config("GunPoint", seed)
         write_run(
             sweep / f"{seed - 1}_seed={seed}",
             [f"seed={seed}"],

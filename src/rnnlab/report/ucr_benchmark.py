@@ -26,7 +26,7 @@ from typing import Any
 from rnnlab.errors import ConfigError
 from rnnlab.report.runs import ReportError, Run, collect_runs
 from rnnlab.report.ucr_reference import DEFAULT_METHODS, Reference
-from rnnlab.report.ucr_results import Benchmark, benchmark, is_recipe_run
+from rnnlab.report.ucr_results import Benchmark, benchmark, ran_the_recipe
 
 MARKDOWN_FILE = "ucr_benchmark.md"
 CSV_FILE = "ucr_benchmark.csv"
@@ -122,6 +122,12 @@ def markdown(bench: Benchmark) -> str:
     lines += ["", "Sources of the reference accuracies:", *[f"- {s}" for s in sources]]
     if bench.incomplete:
         lines += ["", f"Not counted (did not complete): {', '.join(bench.incomplete)}."]
+    if bench.not_the_recipe:
+        lines += [
+            "",
+            "Not counted (a setting the recipe derives was changed): "
+            f"{', '.join(bench.not_the_recipe)}.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -178,10 +184,10 @@ def write_benchmark(
     (None, and nothing written, for other folders)."""
     root = Path(directory)
     found = collect_runs(root) if runs is None else list(runs)
-    if not any(is_recipe_run(run) for run in found):
+    if not any(ran_the_recipe(run) for run in found):
         return None
     bench = benchmark(
-        [r for r in found if is_recipe_run(r) or not r.completed], methods, reference_file
+        [r for r in found if ran_the_recipe(r) or not r.completed], methods, reference_file
     )
     from rnnlab.report.ucr_figure import benchmark_figure  # matplotlib: only now
 

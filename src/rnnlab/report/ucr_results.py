@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnlab.data.sources.ucr_recipe import TUNED_ON
+from rnnlab.data.sources.ucr_recipe import TUNED_ON, SetProperties, derive
 from rnnlab.report.runs import Run
 from rnnlab.report.ucr_reference import DEFAULT_METHODS, Reference, reference_accuracies
 
@@ -57,6 +57,8 @@ class Benchmark:
     results: list[SetResult]
     methods: tuple[str, ...]
     incomplete: list[str]
+    #: Completed runs of ``experiment=ucr`` left out because a derived setting was changed.
+    not_the_recipe: list[str] = field(default_factory=list)
 
     def tally(self, method: str) -> dict[str, int]:
         outcomes = [result.outcome(method) for result in self.results]
@@ -76,9 +78,45 @@ def _dataset(run: Run) -> str | None:
     return str(name) if name is not None else None
 
 
-def is_recipe_run(run: Run) -> bool:
-    """A run of the ``experiment=ucr`` recipe: its config records what the recipe derived."""
+#: The derived settings a run must keep to count as the recipe's, and where its config holds
+#: them (``trainer.max_epochs`` may be cut, as a quick check does, without changing the rules).
+DERIVED = {
+    "chunk": ("data", "chunk"),
+    "batch_size": ("data", "batch_size"),
+    "hidden_size": ("model", "hidden_size"),
+    "balance": ("data", "balance"),
+}
+
+
+def ran_the_recipe(run: Run) -> bool:
+    """Whether the run was made with ``experiment=ucr`` (its config records ``ucr_recipe``),
+    with its derived settings kept or not."""
     return bool(run.config and "ucr_recipe" in run.config)
+
+
+def recipe_differences(run: Run) -> list[str]:
+    """How a run of ``experiment=ucr`` departs from what the recipe derives for its set (the
+    rules applied to the set properties its config records): ``data.chunk=5 (the recipe's
+    9)``, ...; empty when it kept every derived setting."""
+    config = run.config or {}
+    recorded = (config.get("ucr_recipe") or {}).get("properties")
+    properties = SetProperties.from_description(str(recorded)) if recorded else None
+    if properties is None:
+        return ["no set properties recorded (ucr_recipe.properties)"]
+    derived = derive(properties).settings()
+    differences = []
+    for setting, (group, key) in DERIVED.items():
+        value = (config.get(group) or {}).get(key)
+        if value != derived[setting]:
+            differences.append(f"{group}.{key}={value} (the recipe's {derived[setting]})")
+    return differences
+
+
+def is_recipe_run(run: Run) -> bool:
+    """A run of the ``experiment=ucr`` recipe as it is: its config records the set's
+    properties, and its chunk, batch size, hidden size and balance are what the recipe
+    derives from them (a run with ``data.chunk=5`` is a variant, not the recipe)."""
+    return ran_the_recipe(run) and not recipe_differences(run)
 
 
 def benchmark(
@@ -91,10 +129,14 @@ def benchmark(
     accuracies: dict[str, list[float]] = {}
     times: dict[str, float] = {}
     incomplete = []
+    not_the_recipe = []
     for run in runs:
         name, accuracy = _dataset(run), run.metrics.get("test/acc")
         if not run.completed or name is None or accuracy is None:
             incomplete.append(f"{run.job} ({run.status})")
+            continue
+        if ran_the_recipe(run) and (differences := recipe_differences(run)):
+            not_the_recipe.append(f"{run.job} ({'; '.join(differences)})")
             continue
         accuracies.setdefault(name, []).append(accuracy)
         times[name] = times.get(name, 0.0) + (run.wall_time_s or 0.0)
@@ -107,4 +149,4 @@ def benchmark(
         )
         for name, values in sorted(accuracies.items(), key=lambda item: item[0].lower())
     ]
-    return Benchmark(results, methods, incomplete)
+    return Benchmark(results, methods, incomplete, not_the_recipe)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -100,6 +101,34 @@ class SetProperties:
             f"{self.channels} channel(s), {self.classes} classes "
             f"({self.smallest_class}-{self.largest_class} cases each), {length}"
         )
+
+    @classmethod
+    def from_description(cls, text: str) -> SetProperties | None:
+        """The properties back from describe()'s line (a run's ``ucr_recipe.properties``);
+        None for any other text."""
+        match = _DESCRIPTION.fullmatch(text.strip())
+        if match is None:
+            return None
+        n = {key: int(value) for key, value in match.groupdict().items() if value is not None}
+        fixed = n.get("length")
+        return cls(
+            train_cases=n["train"],
+            fitted_cases=n["fitted"],
+            channels=n["channels"],
+            classes=n["classes"],
+            median_length=fixed if fixed is not None else n["median"],
+            min_length=fixed if fixed is not None else n["min"],
+            max_length=fixed if fixed is not None else n["max"],
+            smallest_class=n["smallest"],
+            largest_class=n["largest"],
+        )
+
+
+_DESCRIPTION = re.compile(
+    r"(?P<train>\d+) training cases \((?P<fitted>\d+) fitted\), (?P<channels>\d+) channel\(s\), "
+    r"(?P<classes>\d+) classes \((?P<smallest>\d+)-(?P<largest>\d+) cases each\), "
+    r"(?:length (?P<length>\d+)|lengths (?P<min>\d+)-(?P<max>\d+) \(median (?P<median>\d+)\))"
+)
 
 
 @dataclass(frozen=True)
