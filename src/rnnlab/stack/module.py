@@ -149,11 +149,10 @@ class StackedModule(pl.LightningModule):
         gradient_clip_val: float | None = None,
         gradient_clip_algorithm: str | None = None,
     ) -> None:
-        norms = []
+        totals = self._member_norms()
         for k, member in enumerate(self.stack_members):
             parameters = self.member_parameters[k]
-            norm = _grad_norm(parameters)
-            norms.append(norm)
+            norm = totals[k]
             if not self.active[k]:
                 for parameter in parameters:  # no gradient: the optimizer leaves it alone
                     parameter.grad = None
@@ -168,10 +167,24 @@ class StackedModule(pl.LightningModule):
                     changed = norm > threshold
                     torch.nn.utils.clip_grad_norm_(parameters, threshold)
             self.gradient_statistics[k].add(norm, changed)
-        stacked = torch.stack(norms)
-        finite = torch.isfinite(stacked)
+        finite = torch.isfinite(totals)
         if not bool(finite.all()):
-            self._diverge(~finite, "gradient norm", stacked, self.global_step + 1)
+            self._diverge(~finite, "gradient norm", totals, self.global_step + 1)
+
+    def _member_norms(self) -> torch.Tensor:
+        """Every member's total gradient 2-norm before clipping, (K,): the norms of all the
+        members' gradients in one multi-tensor call, then one norm per member over its own,
+        as clipping by norm computes it. Members whose gradients differ in number (one that
+        diverged has none) are measured one by one."""
+        grads = [
+            [p.grad for p in params if p.grad is not None] for params in self.member_parameters
+        ]
+        counts = {len(member) for member in grads}
+        if len(counts) != 1 or not grads[0]:
+            return torch.stack([_grad_norm(params) for params in self.member_parameters])
+        flat = [grad for member in grads for grad in member]
+        per_tensor = torch.stack(norms(flat)).view(len(grads), -1)
+        return torch.linalg.vector_norm(per_tensor, dim=1)
 
     def configure_optimizers(self) -> Any:
         """One optimizer (rnnlab.stack.optimizer) and, when the members have one, their
