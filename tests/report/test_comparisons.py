@@ -11,7 +11,6 @@ import yaml
 from matplotlib.image import imread
 from omegaconf import OmegaConf
 
-from rnnlab.plotting import clipping_comparison_figure, gradient_flow_comparison_figure
 from rnnlab.report.comparisons import job_labels, setting_labels
 from rnnlab.report.seed_bands import band, clipping_seeds_figure
 from rnnlab.sweep.callbacks import ClippingComparison, GradientFlowComparison
@@ -81,23 +80,6 @@ def test_gradient_flow_comparison_draws_each_jobs_curves_and_keeps_the_ratios(
     out = capsys.readouterr().out
     assert "model=rnn: ‖∂L/∂h_1‖/‖∂L/∂h_T‖ initial weights 1e-08, after epoch 4 0.001" in out
     assert "initial weights not finite" in out
-
-
-def test_the_gradient_flow_figure_dashes_the_curves_before_training() -> None:
-    curves = {
-        "rnn": {"initial weights": [1e-6, 1.0], "after epoch 4": [0.1, 1.0]},
-        "gru": {"initial weights": [0.5, 1.0]},
-    }
-    axes = gradient_flow_comparison_figure(curves).axes[0]
-    lines = axes.get_lines()
-    assert [line.get_label() for line in lines] == [
-        "rnn, initial weights",
-        "rnn, after epoch 4",
-        "gru, initial weights",
-    ]
-    assert [line.get_linestyle() for line in lines] == ["--", "-", "--"]
-    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
-    assert list(lines[0].get_xdata()) == [1, 2] and axes.get_yscale() == "log"
 
 
 def _norms(
@@ -205,23 +187,6 @@ def test_settings_pool_the_seeds(tmp_path: Path) -> None:
     c = _job(tmp_path, "2", ["experiment=x", "model=gru", "seed=1"])
     assert setting_labels([a, b, c]) == {a: "model=rnn", b: "model=rnn", c: "model=gru"}
     assert setting_labels([a, b]) == {a: "all runs", b: "all runs"}
-
-
-def test_the_clipping_figure_shows_loss_mean_and_max_norm_and_the_threshold() -> None:
-    runs = {
-        "free": {
-            "train/loss": [[1, 0.5], [2, None]],
-            "grad/norm_mean": [[1, 3.0], [2, 4.0]],
-            "grad/norm_max": [[1, 9.0], [2, 8.0]],
-        }
-    }
-    loss_axes, norm_axes = clipping_comparison_figure(runs, {"free": 1.0}, baseline=0.4).axes
-    loss, baseline = loss_axes.get_lines()
-    assert list(loss.get_ydata()) == [0.5]  # a non-finite loss is left out
-    assert list(baseline.get_ydata()) == [0.4, 0.4] and "baseline" in baseline.get_label()
-    mean, maximum, threshold = norm_axes.get_lines()
-    assert (list(mean.get_ydata()), list(maximum.get_ydata())) == ([3.0, 4.0], [9.0, 8.0])
-    assert maximum.get_linestyle() == ":" and list(threshold.get_ydata()) == [1.0, 1.0]
 
 
 def test_no_job_with_the_files_draws_nothing(tmp_path: Path) -> None:
