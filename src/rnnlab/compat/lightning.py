@@ -19,6 +19,15 @@ from rnnlab.compat import missing
 
 #: The attribute Lightning writes around every hook call.
 HOOK_NAME_ATTRIBUTE = "_current_fx_name"
+#: (private name, what rnnlab uses it for) of the two methods the stack calls.
+_DUMP = (
+    "Trainer._checkpoint_connector.dump_checkpoint",
+    "write a stack's members' checkpoints in the single-run format",
+)
+_VERDICT = (
+    "EarlyStopping._evaluate_stopping_criteria",
+    "stop a stack's members early, each by its own EarlyStopping",
+)
 
 
 def checkpoint_of(trainer: Any) -> dict[str, Any]:
@@ -27,11 +36,7 @@ def checkpoint_of(trainer: Any) -> dict[str, Any]:
     connector = getattr(trainer, "_checkpoint_connector", None)
     dump = getattr(connector, "dump_checkpoint", None)
     if dump is None:
-        raise missing(
-            "pytorch-lightning",
-            "Trainer._checkpoint_connector.dump_checkpoint",
-            "write a stack's members' checkpoints in the single-run format",
-        )
+        raise missing("pytorch-lightning", *_DUMP)
     return dump(weights_only=False)
 
 
@@ -42,11 +47,7 @@ def early_stopping_verdict(callback: Any, value: float) -> tuple[bool, str | Non
 
     evaluate = getattr(callback, "_evaluate_stopping_criteria", None)
     if evaluate is None:
-        raise missing(
-            "pytorch-lightning",
-            "EarlyStopping._evaluate_stopping_criteria",
-            "stop a stack's members early, each by its own EarlyStopping",
-        )
+        raise missing("pytorch-lightning", *_VERDICT)
     should_stop, reason = evaluate(torch.tensor(value))
     return bool(should_stop), reason
 
@@ -63,15 +64,7 @@ def check() -> None:
             "skip nn.Module's slow attribute check on every hook call",
         )
     if not callable(getattr(pl.callbacks.EarlyStopping, "_evaluate_stopping_criteria", None)):
-        raise missing(
-            "pytorch-lightning",
-            "EarlyStopping._evaluate_stopping_criteria",
-            "stop a stack's members early, each by its own EarlyStopping",
-        )
+        raise missing("pytorch-lightning", *_VERDICT)
     connector = getattr(pl.Trainer(logger=False), "_checkpoint_connector", None)
     if not callable(getattr(connector, "dump_checkpoint", None)):
-        raise missing(
-            "pytorch-lightning",
-            "Trainer._checkpoint_connector.dump_checkpoint",
-            "write a stack's members' checkpoints in the single-run format",
-        )
+        raise missing("pytorch-lightning", *_DUMP)
