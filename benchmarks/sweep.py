@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
             _sweep(jobs, "stacked", "hydra/launcher=stacked", timed=False), env, "stacked"
         )
         imports = _timed([sys.executable, "-c", "import rnnlab.run.training"], env)
+        # as the entry points import it (rnnlab.run.startup): no collector passes meanwhile
+        quiet_import = "import gc; gc.disable(); import rnnlab.run.training"
+        imports_without_gc = _timed([sys.executable, "-c", quiet_import], env)
         (basic_sweep,) = (root / "multirun" / "basic").iterdir()
         report = _timed([str(BIN / "rnnlab-report"), str(basic_sweep)], env)
         cores = os.cpu_count() or 1
@@ -226,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
             f"\noutside the jobs' train(): basic launcher {basic - in_basic:.2f} s in all; "
             f"joblib {parallel - in_joblib / cores:.2f} s per worker (wall - job time / {cores}). "
             f"Of that, importing rnnlab's training stack takes {imports:.2f} s "
-            "(python -c 'import rnnlab.run.training'), and the report every sweep writes at its "
+            f"(python -c 'import rnnlab.run.training'; {imports_without_gc:.2f} s with the "
+            "garbage collector off, as rnnlab-train imports it), and the report every sweep "
+            "writes at its "
             f"end about {report:.2f} s (rnnlab-report on the basic sweep, in a process of its "
             "own); the rest is process start and Hydra's per-job set-up."
         )

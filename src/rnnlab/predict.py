@@ -12,6 +12,7 @@ from rnnlab.config.composition import check_command_line
 from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.validation import validate
+from rnnlab.run import startup
 
 # A user's mistake is caught and said in one sentence; what reaches Hydra is a bug, and a bug
 # needs its whole traceback, which Hydra prints only with this set.
@@ -28,11 +29,13 @@ def run(cfg: DictConfig) -> None:
         validate(cfg)
         from rnnlab.run.prediction import predict
 
+        startup.end()
         output = predict(cfg)
         print(f"{PROGRAM}: predictions written to {output}")
 
 
 def main() -> None:
+    startup.begin()  # rnnlab.run.startup: no collector passes until torch is imported
     with exit_on_user_error(PROGRAM):
         arguments = check_command_line(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
     sys.argv = [sys.argv[0], *arguments]  # paths quoted for Hydra's grammar

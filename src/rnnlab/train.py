@@ -18,6 +18,7 @@ from rnnlab.config.guard import exit_on_user_error
 from rnnlab.config.locations import CONFIG_DIR
 from rnnlab.config.processes import refuse_ddp_in_multirun
 from rnnlab.config.validation import validate
+from rnnlab.run import startup
 from rnnlab.sweep import launch
 from rnnlab.sweep.folders import register_job_folder_resolver
 from rnnlab.sweep.job import run_job
@@ -39,6 +40,7 @@ def _train(cfg: DictConfig) -> float | None:
     refuse_ddp_in_multirun(cfg)  # a search's jobs are not known to the pre-flight
     from rnnlab.run.training import train
 
+    startup.end()  # a single run's start ends with the import of its training stack
     return train(cfg)
 
 
@@ -48,8 +50,11 @@ def run(cfg: DictConfig) -> float | None:
 
 
 def main() -> float | None:
+    startup.begin()  # rnnlab.run.startup: no collector passes until torch is imported
     with exit_on_user_error(PROGRAM):
-        arguments, sweeping = launch.prepare(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
+        arguments, sweeping = launch.prepare(sys.argv[1:], CONFIG_DIR, CONFIG_NAME, PROGRAM)
+    if sweeping:  # its launcher's training stack is imported by now, if it trains here
+        startup.end()
     sys.argv = [sys.argv[0], *arguments]
     with launch.launched(sweeping, PROGRAM):
         return run()

@@ -12,8 +12,9 @@ from rnnlab.stack.optimizer import (
     joined_state,
     member_groups,
     member_state,
-    stack_foreach,
+    stack_implementation,
     stacked_optimizer,
+    use_implementation,
 )
 
 SETTINGS = ({"lr": 0.01}, {"lr": 0.03}, {"lr": 0.01}, {"lr": 0.01, "weight_decay": 0.1})
@@ -57,7 +58,7 @@ def test_each_member_steps_and_keeps_state_as_alone(optimizer) -> None:
     for k, (single, network) in enumerate(zip(singles, stacked, strict=True)):
         for mine, theirs in zip(network.parameters(), alone[k].parameters(), strict=True):
             torch.testing.assert_close(mine, theirs, rtol=1e-6, atol=1e-7)
-        state = member_state(stack, parameters[k], foreach=None)
+        state = member_state(stack, parameters[k])
         expected = single.state_dict()
         assert state["param_groups"] == expected["param_groups"]
         assert state["state"].keys() == expected["state"].keys()
@@ -72,14 +73,31 @@ def test_joined_member_states_restore_the_stack() -> None:
     parameters = [list(n.parameters()) for n in networks]
     stack = stacked_optimizer(factories, parameters)
     _steps(networks, [stack], 3)
-    states = [member_state(stack, p, foreach=None) for p in parameters]
+    states = [member_state(stack, p) for p in parameters]
     fresh = stacked_optimizer(factories, parameters)
-    fresh.load_state_dict(
-        joined_state(states, member_groups(factories), stack_foreach(factories[0]))
-    )
+    fresh.load_state_dict(joined_state(states, member_groups(factories)))
+    assert not any(group["fused"] for group in fresh.param_groups)  # the members' own settings
+    use_implementation(fresh, stack_implementation(factories[0], "cpu"))
     before, after = stack.state_dict(), fresh.state_dict()
     assert after["param_groups"] == before["param_groups"]
-    assert all(group["foreach"] for group in after["param_groups"])  # still one call per group
+    assert all(group["fused"] for group in after["param_groups"])  # one kernel a tensor again
     for index, values in before["state"].items():
         for name, value in values.items():
             torch.testing.assert_close(after["state"][index][name], value)
+
+
+def test_the_stack_computes_fused_unless_the_member_says_otherwise() -> None:
+    adam = partial(torch.optim.Adam, lr=0.01)
+    assert stack_implementation(adam, "cpu") == {"fused": True}
+    assert stack_implementation(adam, "mps") == {"foreach": True}
+    assert stack_implementation(partial(torch.optim.Adam, foreach=False), "cpu") == {
+        "foreach": False
+    }
+    assert stack_implementation(partial(torch.optim.Adagrad), "cpu") == {"foreach": True}
+    stack = stacked_optimizer([adam, adam], [list(n.parameters()) for n in _networks(2)])
+    assert stack.param_groups[0]["fused"] is True
+    single = adam(_networks(1)[0].parameters())  # the members' checkpoints hold theirs
+    assert (
+        member_state(stack, stack.param_groups[0]["params"][:4])["param_groups"][0]["fused"]
+        == single.state_dict()["param_groups"][0]["fused"]
+    )

@@ -22,7 +22,7 @@ from rnnlab.compat.lightning import checkpoint_of
 from rnnlab.run.components import build
 from rnnlab.run.monitored_metric import CHECKPOINT_NODE, resolved_monitor_kwargs
 from rnnlab.stack.members import Member
-from rnnlab.stack.optimizer import group_of, member_state
+from rnnlab.stack.optimizer import group_of, member_state, own_implementation
 from rnnlab.stack.schedule import member_schedule_state
 
 #: The state key of the gradient monitor, whose per-epoch statistics a member keeps too.
@@ -59,11 +59,8 @@ class MemberCheckpoints(pl.Callback):
         self.gradient_history: list[list[dict[str, float]]] = [[] for _ in members]
         self.optimizer: torch.optim.Optimizer | None = None
         self.schedule: Any = None
-        #: Each member's own ``foreach`` setting, which its checkpoint keeps.
-        self.foreach = [
-            (getattr(m.module.optimizer_factory, "keywords", None) or {}).get("foreach")
-            for m in members
-        ]
+        #: Each member's own implementation keywords (foreach, fused): its checkpoint keeps them.
+        self.own_implementation = [own_implementation(m.module.optimizer_factory) for m in members]
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.sanity_checking:
@@ -142,7 +139,7 @@ class MemberCheckpoints(pl.Callback):
             "state_dict": module.state_dict(),
             "loops": shared["loops"],
             "callbacks": callbacks,
-            "optimizer_states": [member_state(optimizer, parameters, self.foreach[k])]
+            "optimizer_states": [member_state(optimizer, parameters, self.own_implementation[k])]
             if optimizer
             else [],
             "lr_schedulers": self._schedule_state(parameters),

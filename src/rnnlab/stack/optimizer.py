@@ -4,9 +4,10 @@ Members with the same ``optimizer.lr`` and ``optimizer.weight_decay`` share a pa
 (a seed sweep: one group for all), members with their own values get their own group (the
 rest of the optimizer's settings are the same in a stack). Adam, AdamW and SGD update every
 parameter from its own gradient and state, whatever else is in its group, so each member
-steps exactly as alone, and one multi-tensor (``foreach``) update covers a whole group instead
-of one call per member. A member that diverged has no gradient from then on, which the
-optimizer skips: its parameters and state stay as they were.
+steps exactly as alone; the stack computes with torch's fused kernels where it has them (else
+multi-tensor ``foreach``), not the per-tensor loop torch picks on the CPU by default. A member
+that diverged has no gradient from then on, which the optimizer skips: its parameters and
+state stay as they were.
 
 A member's own optimizer state, in the format of its single run's ``optimizer.state_dict()``,
 is cut out of the stack's (``member_state``) for its checkpoint, and the members' states are
@@ -41,20 +42,42 @@ def member_groups(factories: Sequence[Factory]) -> list[list[int]]:
     return list(groups.values())
 
 
-def stack_foreach(factory: Factory) -> bool | None:
-    """The stack's ``foreach``: the member's own when it sets one, else on where the optimizer
-    has a multi-tensor update (torch picks the per-tensor loop on the CPU by default)."""
-    target = getattr(factory, "func", factory)
+#: The optimizer keywords that choose how it computes, not what: a member's checkpoint keeps
+#: its own values of them, the stack's optimizer may use others.
+IMPLEMENTATION = ("foreach", "fused")
+#: The optimizers whose fused kernels torch has on both the CPU and CUDA.
+FUSED = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
+FUSED_DEVICES = ("cpu", "cuda")
+
+
+def own_implementation(factory: Factory) -> dict[str, Any]:
+    """The implementation keywords a member's optimizer config sets itself."""
     keywords = getattr(factory, "keywords", {}) or {}
-    if keywords.get("foreach") is not None:
-        return bool(keywords["foreach"])
-    return True if "foreach" in inspect.signature(target).parameters else None
+    return {key: keywords[key] for key in IMPLEMENTATION if keywords.get(key) is not None}
+
+
+def stack_implementation(factory: Factory, device: torch.device | str) -> dict[str, bool]:
+    """How the stack's optimizer computes: as the member's config says when it says; else
+    fused (one kernel a tensor) where the optimizer has it for the device, else multi-tensor
+    (``foreach``): the members' updates in a few calls, not a loop over tensors, which is
+    what torch picks on the CPU by default. All compute the same update, to float rounding."""
+    if own := own_implementation(factory):
+        return own
+    target = getattr(factory, "func", factory)
+    parameters = inspect.signature(target).parameters
+    fused = isinstance(target, type) and issubclass(target, FUSED) and "fused" in parameters
+    if fused and torch.device(device).type in FUSED_DEVICES:
+        return {"fused": True}
+    return {"foreach": True} if "foreach" in parameters else {}
 
 
 def stacked_optimizer(
-    factories: Sequence[Factory], parameters: Sequence[Sequence[nn.Parameter]]
+    factories: Sequence[Factory],
+    parameters: Sequence[Sequence[nn.Parameter]],
+    device: torch.device | str = "cpu",
 ) -> torch.optim.Optimizer:
-    """The first member's optimizer class and settings over one group per member setting."""
+    """The first member's optimizer class and settings over one group per member setting,
+    computed as ``stack_implementation`` chooses for the parameters' ``device``."""
     groups = [
         {
             "params": [p for k in members for p in parameters[k]],
@@ -62,8 +85,16 @@ def stacked_optimizer(
         }
         for members in member_groups(factories)
     ]
-    foreach = stack_foreach(factories[0])
-    return factories[0](groups, foreach=True) if foreach else factories[0](groups)
+    return factories[0](groups, **stack_implementation(factories[0], device))
+
+
+def _with_implementation(settings: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A param group's settings with the implementation keywords it holds set to ``values``
+    (None where ``values`` has none, as torch's default)."""
+    return {
+        key: (values.get(key) if key in IMPLEMENTATION else value)
+        for key, value in settings.items()
+    }
 
 
 def group_of(optimizer: torch.optim.Optimizer, parameters: Sequence[nn.Parameter]) -> int:
@@ -79,23 +110,24 @@ def group_of(optimizer: torch.optim.Optimizer, parameters: Sequence[nn.Parameter
 def member_state(
     optimizer: torch.optim.Optimizer,
     parameters: Sequence[nn.Parameter],
-    foreach: bool | None = None,
+    own: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A member's optimizer state (of its ``parameters``) as its single run's
-    ``state_dict()`` holds it; ``foreach`` is what the single run's optimizer was built with."""
+    ``state_dict()`` holds it; ``own``: the implementation keywords its config sets."""
     group = optimizer.param_groups[group_of(optimizer, parameters)]
-    settings = {key: value for key, value in group.items() if key != "params"}
-    if "foreach" in settings:
-        settings["foreach"] = foreach
+    settings = _with_implementation(
+        {key: value for key, value in group.items() if key != "params"}, own or {}
+    )
     state = {i: optimizer.state[p] for i, p in enumerate(parameters) if p in optimizer.state}
     return {"state": state, "param_groups": [{**settings, "params": list(range(len(parameters)))}]}
 
 
 def joined_state(
-    states: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]], foreach: bool | None
+    states: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]]
 ) -> dict[str, Any]:
-    """The stack's optimizer state made of its members' (the inverse of ``member_state``):
-    ``groups`` as ``member_groups`` makes them, ``foreach`` as the stack's optimizer has it."""
+    """The stack's optimizer state made of its members' (the inverse of ``member_state``),
+    ``groups`` as ``member_groups`` makes them. Loading it sets the members' own
+    implementation keywords: ``use_implementation`` sets the stack's back."""
     joined: dict[str, Any] = {"state": {}, "param_groups": []}
     offset = 0
     for members in groups:
@@ -106,8 +138,12 @@ def joined_state(
                 joined["state"][offset + int(index)] = values
             offset += len(group["params"])
         (settings,) = states[members[0]]["param_groups"]
-        settings = {**settings, "params": list(range(start, offset))}
-        if "foreach" in settings:
-            settings["foreach"] = foreach
-        joined["param_groups"].append(settings)
+        joined["param_groups"].append({**settings, "params": list(range(start, offset))})
     return joined
+
+
+def use_implementation(optimizer: torch.optim.Optimizer, implementation: dict[str, Any]) -> None:
+    """Compute as ``implementation`` says (``stack_implementation``), whatever a loaded state
+    set."""
+    for group in optimizer.param_groups:
+        group.update(_with_implementation(group, implementation))

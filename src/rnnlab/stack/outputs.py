@@ -24,7 +24,7 @@ from typing import Any
 
 import pytorch_lightning as pl
 
-from rnnlab.plotting import confusion_matrix_figure, loss_curve_figure
+from rnnlab.plotting import SharedLayout, confusion_matrix_figure, loss_curve_figure
 from rnnlab.run.components import build_loggers
 from rnnlab.run.hparams import hparams_of, trial_id, write_session
 from rnnlab.run.summary import announce, scalar_metrics
@@ -112,41 +112,59 @@ def figure_order(member: Member) -> FigureOrder:
     )
 
 
-def draw(order: FigureOrder) -> None:
-    """Draw and save one member's figures (in a worker process of ``draw_all``)."""
+#: The resolution a single run saves its figures at (FigureWriter's savefig).
+FIGURE_DPI = 120
+
+
+def draw(order: FigureOrder, layout: SharedLayout) -> None:
+    """Draw and save one member's figures; ``layout`` shares the axes positions of the
+    figures drawn before in the same process (the members' figures differ only in numbers)."""
     order.folder.mkdir(parents=True, exist_ok=True)
     if order.curves:
         figure = loss_curve_figure(
             order.curves, order.baseline, order.baseline_name, title=order.title
         )
-        figure.savefig(order.folder / "loss_curve.png", dpi=120)
+        figure.set_dpi(FIGURE_DPI)
+        kind = ("loss", tuple(order.curves), order.baseline_name)
+        layout.picture(figure, kind).save(order.folder / "loss_curve.png")
     if order.matrix is not None:
         figure = confusion_matrix_figure(order.matrix, order.class_names, order.matrix_title)
-        figure.savefig(order.folder / "confusion_matrix.png", dpi=120)
+        figure.set_dpi(FIGURE_DPI)
+        kind = ("confusion", order.class_names)
+        layout.picture(figure, kind).save(order.folder / "confusion_matrix.png")
 
 
-def _draw_or_say(order: FigureOrder) -> str | None:
-    """Draw one member's figures; the reason if they could not be drawn (the member's
-    results stand without them, and the other members' figures are drawn all the same)."""
-    try:
-        draw(order)
-    except Exception as error:  # a figure is not worth a member's results
-        return f"{type(error).__name__}: {error}".splitlines()[0]
-    return None
+def _draw_or_say(orders: list[FigureOrder]) -> list[str | None]:
+    """Draw some members' figures in turn; for each, the reason if they could not be drawn
+    (the member's results stand without them, and the others are drawn all the same)."""
+    layout = SharedLayout()
+    failures: list[str | None] = []
+    for order in orders:
+        try:
+            draw(order, layout)
+        except Exception as error:  # a figure is not worth a member's results
+            failures.append(f"{type(error).__name__}: {error}".splitlines()[0])
+        else:
+            failures.append(None)
+    return failures
 
 
 def draw_all(orders: list[FigureOrder]) -> None:
     """Every member's figures, drawn side by side on the machine's cores: drawing is most of
-    what a member costs beyond its training steps, and the cores are idle once it ends."""
-    workers = min(
-        len(orders), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    )
+    what a member costs beyond its training steps, and the cores are idle once it ends. Each
+    process draws a share of the members, the first's layout serving the rest."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    workers = min(len(orders), cores)
+    shares = [orders[i::workers] for i in range(workers)]
     if workers <= 1:
-        failures = [_draw_or_say(order) for order in orders]
+        failures = _draw_or_say(orders)
     else:
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            failures = list(pool.map(_draw_or_say, orders))
+            drawn = list(pool.map(_draw_or_say, shares))
+        failures = [None] * len(orders)
+        for i, share_failures in enumerate(drawn):
+            failures[i::workers] = share_failures
     for order, failure in zip(orders, failures, strict=True):
         if failure is not None:
             log.warning("the figures in %s could not be drawn: %s", order.folder, failure)

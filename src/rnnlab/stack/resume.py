@@ -18,7 +18,7 @@ import torch
 from rnnlab.run.checkpoints import load_run_checkpoint
 from rnnlab.stack.checkpoints import GRADIENT_MONITOR_KEY, MemberCheckpoints
 from rnnlab.stack.members import Member, MemberJob
-from rnnlab.stack.optimizer import Factory, joined_state, member_groups, stack_foreach
+from rnnlab.stack.optimizer import Factory, joined_state, member_groups
 from rnnlab.stack.schedule import joined_schedule_state
 
 
@@ -47,9 +47,7 @@ def joined_checkpoint(
     }
     groups = member_groups(factories)
     optimizer = joined_state(
-        [checkpoint["optimizer_states"][0] for checkpoint in checkpoints],
-        groups,
-        stack_foreach(factories[0]),
+        [checkpoint["optimizer_states"][0] for checkpoint in checkpoints], groups
     )
     schedules = [checkpoint.get("lr_schedulers") or [] for checkpoint in checkpoints]
     schedule = [joined_schedule_state([s[0] for s in schedules], groups)] if schedules[0] else []

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from rnnlab.config.composition import check_composes
 from rnnlab.config.group_options import check_group_overrides
@@ -41,9 +41,15 @@ def is_sweep(arguments: list[str], config_dir: str, config_name: str) -> bool:
 
 
 def _check_sweep(
-    arguments: list[str], config_dir: str, config_name: str, composed: DictConfig | None
+    arguments: list[str],
+    config_dir: str,
+    config_name: str,
+    composed: DictConfig | None,
+    program: str | None,
 ) -> list[str]:
-    """A sweep's checks before Hydra; the command line Hydra then runs."""
+    """A sweep's checks before Hydra; the command line Hydra then runs. The grid's jobs are
+    checked while the launcher's training stack is imported (rnnlab.sweep.overlap)."""
+    from rnnlab.sweep.overlap import check_while_importing, training_modules
     from rnnlab.sweep.preflight import check_grid
     from rnnlab.sweep.same_sweep import check_same_sweep, requested_sweep_dir, sweep_to_resume
     from rnnlab.sweep.search_check import check_search, is_search
@@ -54,7 +60,11 @@ def _check_sweep(
     stored = sweep_to_resume(arguments)
     if stored is not None:  # a sweep run into the folder of an earlier one must be the same
         check_same_sweep(stored, arguments, config_dir, config_name)
-    check_grid(arguments, config_dir, config_name)
+    launcher = OmegaConf.select(composed, "hydra.launcher._target_") if composed else None
+    modules = training_modules(launcher) if program else ()
+    check_while_importing(
+        lambda: check_grid(arguments, config_dir, config_name), modules, program or ""
+    )
     # checked: now no other launch may take the folder (a new, time-stamped folder is locked
     # when the sweep starts)
     if (directory := requested_sweep_dir(arguments)) is not None:
@@ -62,9 +72,13 @@ def _check_sweep(
     return name_by_swept_values(arguments)
 
 
-def prepare(arguments: list[str], config_dir: str, config_name: str) -> tuple[list[str], bool]:
+def prepare(
+    arguments: list[str], config_dir: str, config_name: str, program: str | None = None
+) -> tuple[list[str], bool]:
     """Check a command line before Hydra sees it: the arguments to run, and whether it is a
-    sweep. A bad value raises RnnlabError (said in one sentence by the caller)."""
+    sweep. A bad value raises RnnlabError, said in one sentence by the caller; given the
+    entry point's ``program``, a sweep's jobs are checked while its training stack is imported
+    (a bad one ends the process with that sentence from there)."""
     if _wants_resume(arguments):
         from rnnlab.sweep.same_sweep import expand_resume_flag
 
@@ -75,7 +89,7 @@ def prepare(arguments: list[str], config_dir: str, config_name: str) -> tuple[li
     # a sweep's pre-flight composes every job; here its Hydra settings are checked too
     composed = check_composes(arguments, config_dir, config_name, without_sweeps=sweeping)
     if sweeping:
-        arguments = _check_sweep(arguments, config_dir, config_name, composed)
+        arguments = _check_sweep(arguments, config_dir, config_name, composed, program)
     elif composed is not None:
         check_data_file_of(composed)  # a sweep's pre-flight reads each job's
     return arguments, sweeping

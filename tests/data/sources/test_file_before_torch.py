@@ -1,5 +1,5 @@
-"""A bad data=file file is found before torch is imported, single run or sweep; a good one is
-read once."""
+"""A bad data=file file is found before torch is imported (a single run) or while it is
+(a sweep's pre-flight, in a child process), before anything trains; a good one is read once."""
 
 from __future__ import annotations
 
@@ -40,9 +40,13 @@ def test_a_bad_file_is_one_sentence_before_torch(tmp_path: Path, sweep: bool) ->
     assert result.returncode == 2, result.stderr[-2000:]
     (line,) = [line for line in result.stderr.splitlines() if line.strip()]
     assert "missing value (a blank cell) in column 'x' at line 3" in line
-    assert "TORCH_NOT_IMPORTED" in result.stdout
+    if sweep:  # its jobs are checked in a forked child while this process imports torch
+        # (rnnlab.sweep.overlap): the sentence ends the process there and then, probe unrun
+        assert result.stdout == ""
+    else:
+        assert "TORCH_NOT_IMPORTED" in result.stdout
     assert not (tmp_path / "experiments").exists() and not (tmp_path / "multirun").exists()
-    assert seconds < 30  # a generous bound: the point is that torch was not imported
+    assert seconds < 30  # a generous bound: the point is that training never started
 
 
 def test_a_checked_file_is_not_read_twice(tmp_path: Path, monkeypatch) -> None:

@@ -1,0 +1,71 @@
+"""SharedLayout: a stack's figures drawn with the first one's layout, never cut off."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
+
+from rnnlab.plotting import Picture, SharedLayout, confusion_matrix_figure, loss_curve_figure
+
+MATRIX = np.array([[90, 10], [5, 95]])
+
+
+def _loss(scale: float) -> Figure:
+    curves = {
+        "train/loss": [(epoch, scale / epoch) for epoch in range(1, 11)],
+        "val/loss": [(epoch, 1.2 * scale / epoch) for epoch in range(1, 11)],
+    }
+    return loss_curve_figure(curves, 0.69, "always the majority class", title="Loss: majority")
+
+
+def _matrix() -> Figure:
+    return confusion_matrix_figure(MATRIX, ("0", "1"), "Confusion matrix (test)")
+
+
+def _pixels(picture: Picture) -> np.ndarray:
+    return np.asarray(PIL.Image.open(io.BytesIO(picture.png)))
+
+
+def _cut_off(figure: Figure) -> bool:
+    """Whether a drawn figure's artists reach past its canvas by more than a pixel."""
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    drawn, inches, pixel = figure.get_tightbbox(), figure.bbox_inches, 1 / figure.dpi
+    return bool(
+        drawn.x0 < inches.x0 - pixel
+        or drawn.y0 < inches.y0 - pixel
+        or drawn.x1 > inches.x1 + pixel
+        or drawn.y1 > inches.y1 + pixel
+    )
+
+
+def test_a_shared_layout_draws_what_the_layout_engine_draws() -> None:
+    layout = SharedLayout()
+    for kind, build in [("loss", lambda: _loss(1.0)), ("matrix", _matrix)]:
+        layout.picture(build(), kind)  # the first of its kind is laid out
+        figure = build()
+        shared = layout.picture(figure, kind)
+        engine = figure.get_layout_engine()
+        assert not isinstance(engine, ConstrainedLayoutEngine | TightLayoutEngine), kind
+        np.testing.assert_array_equal(_pixels(shared), _pixels(Picture.of(build())))
+
+
+def test_a_figure_that_would_be_cut_off_is_laid_out_afresh() -> None:
+    layout = SharedLayout()
+    first = _loss(1.0)  # tick labels 0.2 … 1.2
+    layout.picture(first, "loss")
+    by_hand = _loss(123456.0)  # tick labels 20000 … 140000: wider than the shared margin
+    by_hand.set_layout_engine("none")
+    for axes, template in zip(by_hand.axes, first.axes, strict=True):
+        axes.set_position(template.get_position())
+    assert _cut_off(by_hand)  # what the shared positions alone would draw
+
+    wide = _loss(123456.0)
+    layout.picture(wide, "loss")
+    assert not _cut_off(wide)
+    assert wide.axes[0].get_position().x0 > first.axes[0].get_position().x0  # wider margin
