@@ -44,6 +44,13 @@ def _cut_off(figure: Figure) -> bool:
     )
 
 
+def _edges_inked(picture: Picture) -> bool:
+    """Whether anything is drawn on the first or last three columns of pixels, inside the
+    layout engine's padding (a label cut off at the canvas's edge)."""
+    pixels = _pixels(picture)
+    return bool((pixels[:, [0, 1, 2, -3, -2, -1]] < 200).any())
+
+
 def test_a_shared_layout_draws_what_the_layout_engine_draws() -> None:
     layout = SharedLayout()
     for kind, build in [("loss", lambda: _loss(1.0)), ("matrix", _matrix)]:
@@ -63,9 +70,14 @@ def test_a_figure_that_would_be_cut_off_is_laid_out_afresh() -> None:
     by_hand.set_layout_engine("none")
     for axes, template in zip(by_hand.axes, first.axes, strict=True):
         axes.set_position(template.get_position())
-    assert _cut_off(by_hand)  # what the shared positions alone would draw
+    assert _cut_off(by_hand)  # what the shared positions alone would draw:
+    assert _edges_inked(Picture.of(by_hand))  # tick labels cut at the canvas's left edge
 
     wide = _loss(123456.0)
-    layout.picture(wide, "loss")
-    assert not _cut_off(wide)
-    assert wide.axes[0].get_position().x0 > first.axes[0].get_position().x0  # wider margin
+    drawn = layout.picture(wide, "loss")
+    laid_out = wide.axes[0].get_position().bounds
+    assert laid_out[0] > first.axes[0].get_position().x0  # a wider margin for the labels
+    assert not _edges_inked(drawn)
+    after = _loss(123456.0)  # the next figure takes the new positions
+    layout.picture(after, "loss")
+    assert after.axes[0].get_position().bounds == laid_out

@@ -153,7 +153,9 @@ class SharedLayout:
 
     The layout pass is about half of drawing a small figure. A figure whose text would reach
     past the canvas with the shared positions (a wider tick label) is laid out afresh, and its
-    positions are shared from then on.
+    positions are shared from then on. So a figure's margins can differ by a few pixels from
+    what the layout engine would give it alone (narrower labels keep the wider margins); what
+    it shows is the same.
     """
 
     def __init__(self) -> None:
@@ -164,6 +166,7 @@ class SharedLayout:
         positions = self._positions.get(kind)
         if positions is not None and len(positions) == len(figure.axes):
             engine = figure.get_layout_engine()
+            in_layout = [axes.get_in_layout() for axes in figure.axes]
             figure.set_layout_engine("none")
             for axes, position in zip(figure.axes, positions, strict=True):
                 axes.set_position(position)
@@ -171,8 +174,8 @@ class SharedLayout:
             canvas.draw()
             if _on_canvas(figure, canvas):
                 return Picture.drawn(canvas)
-            for axes in figure.axes:  # set_position took them out of the layout
-                axes.set_in_layout(True)
+            for axes, was in zip(figure.axes, in_layout, strict=True):
+                axes.set_in_layout(was)  # set_position took it out of the layout
             figure.set_layout_engine(engine)
         picture = Picture.of(figure)
         self._positions[kind] = [axes.get_position() for axes in figure.axes]

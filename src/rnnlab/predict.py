@@ -27,15 +27,14 @@ PROGRAM = "rnnlab-predict"
 def run(cfg: DictConfig) -> None:
     with exit_on_user_error(PROGRAM):
         validate(cfg)
+        startup.import_long_lived(["rnnlab.run.prediction"])
         from rnnlab.run.prediction import predict
 
-        startup.end()
         output = predict(cfg)
         print(f"{PROGRAM}: predictions written to {output}")
 
 
 def main() -> None:
-    startup.begin()  # rnnlab.run.startup: no collector passes until torch is imported
     with exit_on_user_error(PROGRAM):
         arguments = check_command_line(sys.argv[1:], CONFIG_DIR, CONFIG_NAME)
     sys.argv = [sys.argv[0], *arguments]  # paths quoted for Hydra's grammar

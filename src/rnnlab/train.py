@@ -38,9 +38,9 @@ register_job_folder_resolver()
 def _train(cfg: DictConfig) -> float | None:
     validate(cfg)
     refuse_ddp_in_multirun(cfg)  # a search's jobs are not known to the pre-flight
+    startup.import_long_lived(["rnnlab.run.training"])
     from rnnlab.run.training import train
 
-    startup.end()  # a single run's start ends with the import of its training stack
     return train(cfg)
 
 
@@ -50,11 +50,11 @@ def run(cfg: DictConfig) -> float | None:
 
 
 def main() -> float | None:
-    startup.begin()  # rnnlab.run.startup: no collector passes until torch is imported
-    with exit_on_user_error(PROGRAM):
-        arguments, sweeping = launch.prepare(sys.argv[1:], CONFIG_DIR, CONFIG_NAME, PROGRAM)
-    if sweeping:  # its launcher's training stack is imported by now, if it trains here
-        startup.end()
+    try:
+        with exit_on_user_error(PROGRAM):
+            arguments, sweeping = launch.prepare(sys.argv[1:], CONFIG_DIR, CONFIG_NAME, PROGRAM)
+    except KeyboardInterrupt:  # Ctrl-C while checking or importing: exit 1, not a trace
+        raise SystemExit(1) from None
     sys.argv = [sys.argv[0], *arguments]
     with launch.launched(sweeping, PROGRAM):
         return run()

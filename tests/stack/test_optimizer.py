@@ -14,7 +14,6 @@ from rnnlab.stack.optimizer import (
     member_state,
     stack_implementation,
     stacked_optimizer,
-    use_implementation,
 )
 
 SETTINGS = ({"lr": 0.01}, {"lr": 0.03}, {"lr": 0.01}, {"lr": 0.01, "weight_decay": 0.1})
@@ -75,12 +74,11 @@ def test_joined_member_states_restore_the_stack() -> None:
     _steps(networks, [stack], 3)
     states = [member_state(stack, p) for p in parameters]
     fresh = stacked_optimizer(factories, parameters)
+    assert not any(state["param_groups"][0]["fused"] for state in states)  # as alone
     fresh.load_state_dict(joined_state(states, member_groups(factories)))
-    assert not any(group["fused"] for group in fresh.param_groups)  # the members' own settings
-    use_implementation(fresh, stack_implementation(factories[0], "cpu"))
     before, after = stack.state_dict(), fresh.state_dict()
     assert after["param_groups"] == before["param_groups"]
-    assert all(group["fused"] for group in after["param_groups"])  # one kernel a tensor again
+    assert all(group["fused"] for group in after["param_groups"])  # still fused after loading
     for index, values in before["state"].items():
         for name, value in values.items():
             torch.testing.assert_close(after["state"][index][name], value)
@@ -89,15 +87,18 @@ def test_joined_member_states_restore_the_stack() -> None:
 def test_the_stack_computes_fused_unless_the_member_says_otherwise() -> None:
     adam = partial(torch.optim.Adam, lr=0.01)
     assert stack_implementation(adam, "cpu") == {"fused": True}
-    assert stack_implementation(adam, "mps") == {"foreach": True}
-    assert stack_implementation(partial(torch.optim.Adam, foreach=False), "cpu") == {
-        "foreach": False
-    }
+    assert stack_implementation(adam, "meta") == {"foreach": True}  # no fused kernel there
+    own = partial(torch.optim.Adam, foreach=False)
+    assert stack_implementation(own, "cpu") == {"foreach": False}
+    not_fused = partial(torch.optim.Adam, fused=False)
+    assert stack_implementation(not_fused, "cpu") == {"fused": False, "foreach": True}
     assert stack_implementation(partial(torch.optim.Adagrad), "cpu") == {"foreach": True}
-    stack = stacked_optimizer([adam, adam], [list(n.parameters()) for n in _networks(2)])
+    networks = _networks(2)
+    stack = stacked_optimizer([adam, adam], [list(n.parameters()) for n in networks])
     assert stack.param_groups[0]["fused"] is True
-    single = adam(_networks(1)[0].parameters())  # the members' checkpoints hold theirs
-    assert (
-        member_state(stack, stack.param_groups[0]["params"][:4])["param_groups"][0]["fused"]
-        == single.state_dict()["param_groups"][0]["fused"]
-    )
+    _steps(networks, [stack], 1)
+    alone = _networks(1)
+    single = adam(alone[0].parameters())  # the members' checkpoints hold its settings
+    _steps(alone, [single], 1)
+    state = member_state(stack, list(networks[0].parameters()))
+    assert state["param_groups"] == single.state_dict()["param_groups"]

@@ -27,7 +27,7 @@ from rnnlab.compat.torch import norms
 from rnnlab.models.stacked import StackedNetworks
 from rnnlab.stack.data import StackedBatch
 from rnnlab.stack.members import Member
-from rnnlab.stack.optimizer import stack_implementation, stacked_optimizer, use_implementation
+from rnnlab.stack.optimizer import stacked_optimizer
 
 
 def _grad_norm(parameters: Sequence[nn.Parameter]) -> torch.Tensor:
@@ -198,12 +198,6 @@ class StackedModule(pl.LightningModule):
         scheduler = dict(modules[0].scheduler_config)
         scheduler["scheduler"] = scheduler["scheduler"](optimizer)
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
-
-    def on_train_start(self) -> None:
-        """A resumed stack loaded its members' optimizer settings: compute as a stack again."""
-        factory = self.stack_members[0].module.optimizer_factory
-        for optimizer in self.trainer.optimizers:
-            use_implementation(optimizer, stack_implementation(factory, self.device))
 
     # once per epoch ---------------------------------------------------------------------
     def _close(self, stage: str) -> None:

@@ -4,8 +4,8 @@ Members with the same ``optimizer.lr`` and ``optimizer.weight_decay`` share a pa
 (a seed sweep: one group for all), members with their own values get their own group (the
 rest of the optimizer's settings are the same in a stack). Adam, AdamW and SGD update every
 parameter from its own gradient and state, whatever else is in its group, so each member
-steps exactly as alone; the stack computes with torch's fused kernels where it has them (else
-multi-tensor ``foreach``), not the per-tensor loop torch picks on the CPU by default. A member
+steps exactly as alone; the stack computes with torch's fused multi-tensor kernels where it
+has them (else ``foreach``), not the per-tensor loop torch picks on the CPU by default. A member
 that diverged has no gradient from then on, which the optimizer skips: its parameters and
 state stay as they were.
 
@@ -16,6 +16,7 @@ joined back (``joined_state``) when a stack resumes.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -45,9 +46,8 @@ def member_groups(factories: Sequence[Factory]) -> list[list[int]]:
 #: The optimizer keywords that choose how it computes, not what: a member's checkpoint keeps
 #: its own values of them, the stack's optimizer may use others.
 IMPLEMENTATION = ("foreach", "fused")
-#: The optimizers whose fused kernels torch has on both the CPU and CUDA.
+#: The optimizers whose fused kernels the stack uses where this torch has them.
 FUSED = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
-FUSED_DEVICES = ("cpu", "cuda")
 
 
 def own_implementation(factory: Factory) -> dict[str, Any]:
@@ -56,19 +56,33 @@ def own_implementation(factory: Factory) -> dict[str, Any]:
     return {key: keywords[key] for key in IMPLEMENTATION if keywords.get(key) is not None}
 
 
+@functools.cache
+def _fused_runs(optimizer: type[torch.optim.Optimizer], device_type: str) -> bool:
+    """Whether this torch steps ``optimizer`` fused on the device (the CPU since torch 2.4):
+    tried once on one number."""
+    try:
+        parameter = torch.zeros(1, device=device_type, requires_grad=True)
+        parameter.grad = torch.ones_like(parameter)
+        optimizer([parameter], lr=0.1, fused=True).step()  # type: ignore[call-arg]
+    except Exception:  # no such device, or no fused kernel for it in this torch
+        return False
+    return True
+
+
 def stack_implementation(factory: Factory, device: torch.device | str) -> dict[str, bool]:
-    """How the stack's optimizer computes: as the member's config says when it says; else
-    fused (one kernel a tensor) where the optimizer has it for the device, else multi-tensor
-    (``foreach``): the members' updates in a few calls, not a loop over tensors, which is
-    what torch picks on the CPU by default. All compute the same update, to float rounding."""
-    if own := own_implementation(factory):
+    """How the stack's optimizer computes: as the member's config says when it chooses;
+    else fused (a few multi-tensor kernels for all parameters) where torch has it for the
+    optimizer and device, else multi-tensor ``foreach`` rather than the loop over tensors
+    torch picks on the CPU by default. All compute the same update, to float rounding."""
+    own = own_implementation(factory)
+    if own.get("foreach") is not None or own.get("fused"):
         return own
     target = getattr(factory, "func", factory)
     parameters = inspect.signature(target).parameters
     fused = isinstance(target, type) and issubclass(target, FUSED) and "fused" in parameters
-    if fused and torch.device(device).type in FUSED_DEVICES:
+    if fused and "fused" not in own and _fused_runs(target, torch.device(device).type):
         return {"fused": True}
-    return {"foreach": True} if "foreach" in parameters else {}
+    return {**own, "foreach": True} if "foreach" in parameters else own
 
 
 def stacked_optimizer(
@@ -77,7 +91,8 @@ def stacked_optimizer(
     device: torch.device | str = "cpu",
 ) -> torch.optim.Optimizer:
     """The first member's optimizer class and settings over one group per member setting,
-    computed as ``stack_implementation`` chooses for the parameters' ``device``."""
+    computed as ``stack_implementation`` chooses for the parameters' ``device``, also after
+    it loads the members' joined states (which hold their own implementation keywords)."""
     groups = [
         {
             "params": [p for k in members for p in parameters[k]],
@@ -85,7 +100,12 @@ def stacked_optimizer(
         }
         for members in member_groups(factories)
     ]
-    return factories[0](groups, **stack_implementation(factories[0], device))
+    implementation = stack_implementation(factories[0], device)
+    optimizer = factories[0](groups, **implementation)
+    optimizer.register_load_state_dict_pre_hook(
+        lambda _, state: _computed_as(state, implementation)
+    )
+    return optimizer
 
 
 def _with_implementation(settings: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -95,6 +115,13 @@ def _with_implementation(settings: dict[str, Any], values: dict[str, Any]) -> di
         key: (values.get(key) if key in IMPLEMENTATION else value)
         for key, value in settings.items()
     }
+
+
+def _computed_as(state: dict[str, Any], implementation: dict[str, Any]) -> dict[str, Any]:
+    """An optimizer state to load, its groups computing as ``implementation`` says (torch
+    then puts each parameter's step count where that implementation keeps it)."""
+    groups = [_with_implementation(group, implementation) for group in state["param_groups"]]
+    return {**state, "param_groups": groups}
 
 
 def group_of(optimizer: torch.optim.Optimizer, parameters: Sequence[nn.Parameter]) -> int:
@@ -118,16 +145,29 @@ def member_state(
     settings = _with_implementation(
         {key: value for key, value in group.items() if key != "params"}, own or {}
     )
-    state = {i: optimizer.state[p] for i, p in enumerate(parameters) if p in optimizer.state}
+    # a fused optimizer counts steps on the parameters' device; a single run's on the CPU
+    on_device = bool(settings.get("fused") or settings.get("capturable"))
+    state = {
+        i: _step_where(optimizer.state[p], on_device)
+        for i, p in enumerate(parameters)
+        if p in optimizer.state
+    }
     return {"state": state, "param_groups": [{**settings, "params": list(range(len(parameters)))}]}
+
+
+def _step_where(values: dict[str, Any], on_device: bool) -> dict[str, Any]:
+    step = values.get("step")
+    if on_device or not isinstance(step, torch.Tensor) or step.device.type == "cpu":
+        return values
+    return {**values, "step": step.cpu()}
 
 
 def joined_state(
     states: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]]
 ) -> dict[str, Any]:
     """The stack's optimizer state made of its members' (the inverse of ``member_state``),
-    ``groups`` as ``member_groups`` makes them. Loading it sets the members' own
-    implementation keywords: ``use_implementation`` sets the stack's back."""
+    ``groups`` as ``member_groups`` makes them; the stack's optimizer loads it with its own
+    implementation keywords (``stacked_optimizer``)."""
     joined: dict[str, Any] = {"state": {}, "param_groups": []}
     offset = 0
     for members in groups:
@@ -140,10 +180,3 @@ def joined_state(
         (settings,) = states[members[0]]["param_groups"]
         joined["param_groups"].append({**settings, "params": list(range(start, offset))})
     return joined
-
-
-def use_implementation(optimizer: torch.optim.Optimizer, implementation: dict[str, Any]) -> None:
-    """Compute as ``implementation`` says (``stack_implementation``), whatever a loaded state
-    set."""
-    for group in optimizer.param_groups:
-        group.update(_with_implementation(group, implementation))
