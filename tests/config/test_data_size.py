@@ -29,7 +29,7 @@ def _config(*overrides: str) -> DictConfig:
     [
         # sequences × steps × features × 4 bytes
         (["data=adding", "data.seq_len=30"], 11_000 * 30 * 2 * 4),
-        (["data=copy", "data.seq_len=10"], 21_000 * (10 + 2 * 5) * (8 + 2) * 4),
+        (["data=copy", "data.seq_len=10", "data.num_train=20000"], 21_000 * 20 * (8 + 2) * 4),
         (["data=majority", "data.num_train=100"], (100 + 200 + 200) * 10 * 1 * 4),
     ],
 )
