@@ -6,11 +6,12 @@ import io
 
 import numpy as np
 import PIL.Image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import pytest
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
 from rnnlab.plotting import Picture, SharedLayout, confusion_matrix_figure, loss_curve_figure
+from tests.report.test_figure_layout import check_layout
 
 MATRIX = np.array([[90, 10], [5, 95]])
 
@@ -29,19 +30,6 @@ def _matrix() -> Figure:
 
 def _pixels(picture: Picture) -> np.ndarray:
     return np.asarray(PIL.Image.open(io.BytesIO(picture.png)))
-
-
-def _cut_off(figure: Figure) -> bool:
-    """Whether a drawn figure's artists reach past its canvas by more than a pixel."""
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    drawn, inches, pixel = figure.get_tightbbox(), figure.bbox_inches, 1 / figure.dpi
-    return bool(
-        drawn.x0 < inches.x0 - pixel
-        or drawn.y0 < inches.y0 - pixel
-        or drawn.x1 > inches.x1 + pixel
-        or drawn.y1 > inches.y1 + pixel
-    )
 
 
 def _edges_inked(picture: Picture) -> bool:
@@ -70,7 +58,8 @@ def test_a_figure_that_would_be_cut_off_is_laid_out_afresh() -> None:
     by_hand.set_layout_engine("none")
     for axes, template in zip(by_hand.axes, first.axes, strict=True):
         axes.set_position(template.get_position())
-    assert _cut_off(by_hand)  # what the shared positions alone would draw:
+    with pytest.raises(AssertionError, match="cut off"):  # the shared positions alone
+        check_layout(by_hand)
     assert _edges_inked(Picture.of(by_hand))  # tick labels cut at the canvas's left edge
 
     wide = _loss(123456.0)
@@ -78,6 +67,7 @@ def test_a_figure_that_would_be_cut_off_is_laid_out_afresh() -> None:
     laid_out = wide.axes[0].get_position().bounds
     assert laid_out[0] > first.axes[0].get_position().x0  # a wider margin for the labels
     assert not _edges_inked(drawn)
-    after = _loss(123456.0)  # the next figure takes the new positions
+    after = _loss(123456.0)  # the next figure takes the new positions, and reads well
     layout.picture(after, "loss")
     assert after.axes[0].get_position().bounds == laid_out
+    check_layout(after)

@@ -22,6 +22,9 @@ from matplotlib.transforms import Bbox
 
 from rnnlab.compat.tensorboard import file_writer
 
+#: The resolution of a run's loss curve and confusion matrix files, alone or in a stack.
+RUN_FIGURE_DPI = 120
+
 #: Markers and line styles cycled with the colours, so a line drawn over another (rnn and
 #: lstm at the same values) still shows.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import TINY_RUN
+
 PROGRAM = """
 import gc, sys
 from rnnlab.run import startup
@@ -44,16 +46,8 @@ def test_the_import_freezes_once_and_the_collector_comes_back() -> None:
 
 
 def test_a_run_trains_with_the_collector_on_over_a_frozen_start(tmp_path: Path) -> None:
-    tiny = [
-        "trainer.max_epochs=1",
-        "data.num_train=32",
-        "data.num_val=16",
-        "data.num_test=16",
-        "trainer.enable_progress_bar=false",
-        "~callbacks.progress_bar",
-    ]
     result = subprocess.run(
-        [sys.executable, "-c", TRAINING, *tiny],
+        [sys.executable, "-c", TRAINING, *TINY_RUN],
         cwd=tmp_path,
         env={"RNNLAB_ROOT": str(tmp_path), "PATH": ""},
         text=True,

@@ -24,17 +24,21 @@ from tests.report.test_ucr_benchmark import recipe_config
 BIN = Path(sys.executable).parent
 
 
+def _write_two_gunpoint_runs(sweep: Path) -> None:
+    """Two finished recipe runs of GunPoint (seeds 1 and 2, test accuracy 0.96 and 0.94)."""
+    for seed, accuracy in ((1, 0.96), (2, 0.94)):
+        write_run(
+            sweep / f"{seed - 1}_seed={seed}",
+            [f"seed={seed}"],
+            metrics={"test/acc": accuracy},
+            config=recipe_config("GunPoint", seed),
+        )
+
+
 def test_the_callback_writes_the_benchmark_and_prints_its_tallies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for seed, accuracy in ((1, 0.96), (2, 0.94)):
-        config = recipe_config("GunPoint", seed)
-        write_run(
-            tmp_path / f"{seed - 1}_seed={seed}",
-            [f"seed={seed}"],
-            metrics={"test/acc": accuracy},
-            config=config,
-        )
+    _write_two_gunpoint_runs(tmp_path)
     sweep = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}})
     UcrBenchmarkReport().on_multirun_end(sweep)
     printed = capsys.readouterr().out
@@ -52,14 +56,7 @@ def _sweep_with_custom_benchmark_settings(root: Path) -> tuple[Path, Path]:
         writer = csv.writer(stream)
         writer.writerow(COLUMNS)
         writer.writerow(["GunPoint", "1-NN DTW", "0.0300", "0.9700", "my own table"])
-    for seed, accuracy in ((1, 0.96), (2, 0.94)):
-        config = recipe_config("GunPoint", seed)
-        write_run(
-            sweep / f"{seed - 1}_seed={seed}",
-            [f"seed={seed}"],
-            metrics={"test/acc": accuracy},
-            config=config,
-        )
+    _write_two_gunpoint_runs(sweep)
     record = {
         "hydra": {
             "sweep": {"dir": str(sweep)},

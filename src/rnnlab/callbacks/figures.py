@@ -8,7 +8,7 @@ import pytorch_lightning as pl
 from matplotlib.figure import Figure
 from pytorch_lightning.loggers import TensorBoardLogger
 
-from rnnlab.plotting import confusion_matrix_figure, loss_curve_figure
+from rnnlab.plotting import RUN_FIGURE_DPI, confusion_matrix_figure, loss_curve_figure
 
 
 class FigureWriter(pl.Callback):
@@ -79,4 +79,4 @@ class FigureWriter(pl.Callback):
 
     def _save(self, figure: Figure, filename: str) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        figure.savefig(self.output_dir / filename, dpi=120)
+        figure.savefig(self.output_dir / filename, dpi=RUN_FIGURE_DPI)

@@ -24,7 +24,12 @@ from typing import Any
 
 import pytorch_lightning as pl
 
-from rnnlab.plotting import SharedLayout, confusion_matrix_figure, loss_curve_figure
+from rnnlab.plotting import (
+    RUN_FIGURE_DPI,
+    SharedLayout,
+    confusion_matrix_figure,
+    loss_curve_figure,
+)
 from rnnlab.run.components import build_loggers
 from rnnlab.run.hparams import hparams_of, trial_id, write_session
 from rnnlab.run.summary import announce, scalar_metrics
@@ -112,10 +117,6 @@ def figure_order(member: Member) -> FigureOrder:
     )
 
 
-#: The resolution a single run saves its figures at (FigureWriter's savefig).
-FIGURE_DPI = 120
-
-
 def draw(order: FigureOrder, layout: SharedLayout) -> None:
     """Draw and save one member's figures; ``layout`` shares the axes positions of the
     figures drawn before in the same process (the members' figures differ only in numbers)."""
@@ -124,12 +125,12 @@ def draw(order: FigureOrder, layout: SharedLayout) -> None:
         figure = loss_curve_figure(
             order.curves, order.baseline, order.baseline_name, title=order.title
         )
-        figure.set_dpi(FIGURE_DPI)
+        figure.set_dpi(RUN_FIGURE_DPI)
         kind = ("loss", tuple(order.curves), order.baseline_name)
         layout.picture(figure, kind).save(order.folder / "loss_curve.png")
     if order.matrix is not None:
         figure = confusion_matrix_figure(order.matrix, order.class_names, order.matrix_title)
-        figure.set_dpi(FIGURE_DPI)
+        figure.set_dpi(RUN_FIGURE_DPI)
         kind = ("confusion", order.class_names)
         layout.picture(figure, kind).save(order.folder / "confusion_matrix.png")
 
